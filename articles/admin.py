@@ -1,0 +1,120 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from articles.models import Article, Category, Source
+from articles.services import articles_publish, articles_unpublish
+
+
+class ArticleStatusFilter(admin.SimpleListFilter):
+    """Status as editors think of it: scheduled is its own state."""
+
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("pending", "Pending review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Published (live)"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft" | "pending":
+                return queryset.filter(status=self.value())
+            case "scheduled":
+                return queryset.scheduled()
+            case "live":
+                return queryset.published()
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ("title", "status_label", "publish_at", "source", "author")
+    list_display_links = ("title",)
+    list_filter = (ArticleStatusFilter, "categories", "source", "author")
+    list_select_related = ("source", "author")
+    date_hierarchy = "publish_at"
+    search_fields = ("title", "slug", "body", "source__name")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("source", "categories")
+    readonly_fields = ("image_preview", "created_at", "updated_at")
+    actions = ("publish", "unpublish")
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "body", "excerpt")}),
+        ("Publishing", {"fields": ("status", "publish_at", "author", "comments_enabled")}),
+        ("Source", {"fields": ("source", "source_url", "source_published_on")}),
+        ("Filing", {"fields": ("categories", "tags")}),
+        (
+            "Featured image",
+            {"fields": ("featured_image", "image_preview", "featured_image_alt")},
+        ),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, article):
+        return article.display_status
+
+    @admin.display(description="preview")
+    def image_preview(self, article):
+        if not article.featured_image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" width="320">',
+            article.featured_image.url,
+            article.featured_image_alt,
+        )
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish(self, request, queryset):
+        count = articles_publish(articles=queryset)
+        self.message_user(
+            request,
+            ngettext("%d article published.", "%d articles published.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = articles_unpublish(articles=queryset)
+        self.message_user(
+            request,
+            ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+class ArticleCountMixin:
+    """An ``article count`` column, counted in the changelist's one query."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+
+@admin.register(Source)
+class SourceAdmin(ArticleCountMixin, admin.ModelAdmin):
+    list_display = ("name", "homepage_url", "article_count")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Category)
+class CategoryAdmin(ArticleCountMixin, admin.ModelAdmin):
+    list_display = ("name", "parent", "slug", "article_count")
+    list_select_related = ("parent",)
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("parent",)

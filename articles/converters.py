@@ -1,0 +1,35 @@
+"""Path converters for WordPress-style permalinks: ``/2024/08/01/<slug>/``."""
+
+
+class FourDigitYear:
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class TwoDigits:
+    """A zero-padded month or day; ``/2024/8/1/`` does not match, as in WordPress."""
+
+    regex = "[0-9]{2}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+class UnicodeSlug:
+    """Slugs may be in any script (WordPress allows Greek or Cyrillic post names)."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

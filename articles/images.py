@@ -1,0 +1,43 @@
+"""Responsive renditions of featured images, made once with Pillow.
+
+When an article's featured image changes, ``make_renditions`` writes scaled
+JPEG copies beside it (``<name>-480w.jpg`` …) and returns ``{width: name}``;
+the article keeps that map, so pages get a ``srcset`` without touching an
+image at request time.
+"""
+
+from io import BytesIO
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
+from PIL import Image, ImageOps
+
+RENDITION_WIDTHS = (480, 960, 1440)
+JPEG_QUALITY = 82
+
+
+def make_renditions(image: FieldFile) -> dict[str, str]:
+    """Write the renditions of ``image`` to its storage; return ``{width: name}``.
+
+    Widths wider than the original are skipped (the original serves them).
+    """
+    storage = image.storage
+    with storage.open(image.name, "rb") as handle, Image.open(handle) as original:
+        original = ImageOps.exif_transpose(original)
+        if original.mode not in ("RGB", "L"):
+            original = original.convert("RGB")
+        stem = PurePosixPath(image.name).with_suffix("")
+        renditions = {}
+        for width in RENDITION_WIDTHS:
+            if width >= original.width:
+                break
+            height = round(original.height * width / original.width)
+            scaled = original.resize((width, height), Image.Resampling.LANCZOS)
+            buffer = BytesIO()
+            scaled.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+            name = f"renditions/{stem}-{width}w.jpg"
+            if storage.exists(name):
+                storage.delete(name)
+            renditions[str(width)] = storage.save(name, ContentFile(buffer.getvalue()))
+    return renditions

@@ -1,0 +1,99 @@
+"""The sidebar every public page shows, built once and cached.
+
+Categories and sources with counts, a tag cloud, recent articles and monthly
+archives cost several queries; pages share one cached copy. It is rebuilt
+when anything it shows changes (``articles.signals`` bumps the generation) and
+at the latest when a scheduled article goes live.
+"""
+
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Category, Source
+
+GENERATION_KEY = "articles:content-generation"
+MAX_AGE = timedelta(minutes=10)
+TAG_CLOUD_SIZE = 30
+RECENT_COUNT = 5
+
+
+def content_generation() -> int:
+    """A number that changes whenever published content changes."""
+    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+
+
+def bump_content_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def sidebar() -> dict:
+    key = f"articles:sidebar:{content_generation()}"
+    data = cache.get(key)
+    if data is None:
+        data = build_sidebar()
+        cache.set(key, data, timeout=_seconds_until_stale())
+    return data
+
+
+def _seconds_until_stale() -> int:
+    now = timezone.now()
+    next_scheduled = (
+        Article.objects.scheduled()
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    expiry = min(now + MAX_AGE, next_scheduled or now + MAX_AGE)
+    return max(1, int((expiry - now).total_seconds()) + 1)
+
+
+def build_sidebar() -> dict:
+    published = Article.objects.published()
+    live = Q(articles__in=published)
+    categories = list(
+        Category.objects.annotate(count=Count("articles", filter=live, distinct=True))
+        .filter(count__gt=0)
+        .values("name", "slug", "count")
+    )
+    sources = list(
+        Source.objects.annotate(count=Count("articles", filter=live, distinct=True))
+        .filter(count__gt=0)
+        .values("name", "slug", "count")
+    )
+    tags = list(
+        Tag.objects.filter(article__in=published)
+        .annotate(count=Count("article", distinct=True))
+        .order_by("-count", "name")
+        .values("name", "slug", "count")[:TAG_CLOUD_SIZE]
+    )
+    _size_tags(tags)
+    tags.sort(key=lambda tag: tag["name"].lower())
+    recent = list(published.values("title", "slug", "publish_at")[:RECENT_COUNT])
+    for article in recent:
+        article["url"] = Article(
+            slug=article["slug"], publish_at=article["publish_at"]
+        ).get_absolute_url()
+    months = list(published.datetimes("publish_at", "month", order="DESC"))
+    return {
+        "categories": categories,
+        "sources": sources,
+        "tags": tags,
+        "recent": recent,
+        "months": months,
+    }
+
+
+def _size_tags(tags: list[dict]) -> None:
+    """Give each tag a ``size`` from 1 to 5 by how often it is used."""
+    if not tags:
+        return
+    low, high = min(t["count"] for t in tags), max(t["count"] for t in tags)
+    for tag in tags:
+        tag["size"] = 1 + round(4 * (tag["count"] - low) / (high - low)) if high > low else 3

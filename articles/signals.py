@@ -1,0 +1,25 @@
+"""Keep caches of published content honest: any change bumps the generation."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article, Category, Source
+from articles.sidebar import bump_content_generation
+from newsroom.models import SiteSettings
+
+
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+@receiver(post_save, sender=Category)
+@receiver(post_delete, sender=Category)
+@receiver(post_save, sender=Source)
+@receiver(post_delete, sender=Source)
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Tag)
+@receiver(post_save, sender=TaggedItem)
+@receiver(post_delete, sender=TaggedItem)
+@receiver(post_save, sender=SiteSettings)
+@receiver(m2m_changed, sender=Article.categories.through)
+def content_changed(**kwargs):
+    bump_content_generation()

@@ -1,0 +1,238 @@
+"""The reader's site. Every view reads ``Article.objects.published()``;
+only staff who may change articles also see unpublished ones, as previews."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import (
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    YearArchiveView,
+)
+from taggit.models import Tag
+
+from articles import search
+from articles.models import Article, Category, Source
+
+RELATED_COUNT = 4
+
+
+class PublishedArticlesMixin:
+    """What every listing shares: published articles, a page at a time."""
+
+    model = Article
+    paginate_by = settings.NEWSROOM_PAGE_SIZE
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+    # A section with nothing published is a dead end: 404, not an empty page.
+    allow_empty = False
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class HomeView(PublishedArticlesMixin, ListView):
+    allow_empty = True
+    template_name = "articles/home.html"
+
+
+class CategoryView(PublishedArticlesMixin, ListView):
+    """A category's articles, including those of the categories inside it."""
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        ids = self.category_and_descendants(self.category.pk)
+        return super().get_queryset().filter(categories__in=ids).distinct()
+
+    @staticmethod
+    def category_and_descendants(root: int) -> set[int]:
+        children: dict[int | None, list[int]] = {}
+        for pk, parent in Category.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        found, stack = set(), [root]
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, []))
+        return found
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=self.category.name,
+            listing_kind="Category",
+            listing_description=self.category.description,
+            listing_object=self.category,
+            feed_url=reverse("articles:category-feed", kwargs={"slug": self.category.slug}),
+            **kwargs,
+        )
+
+
+class TagView(PublishedArticlesMixin, ListView):
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=self.tag.name,
+            listing_kind="Tag",
+            listing_object=self.tag,
+            feed_url=reverse("articles:tag-feed", kwargs={"slug": self.tag.slug}),
+            **kwargs,
+        )
+
+
+class SourceView(PublishedArticlesMixin, ListView):
+    def get_queryset(self):
+        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(source=self.source)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=self.source.name,
+            listing_kind="Source",
+            listing_description=self.source.description,
+            listing_object=self.source,
+            feed_url=reverse("articles:source-feed", kwargs={"slug": self.source.slug}),
+            **kwargs,
+        )
+
+
+class AuthorView(PublishedArticlesMixin, ListView):
+    def get_queryset(self):
+        self.author = get_object_or_404(get_user_model(), username=self.kwargs["username"])
+        return super().get_queryset().filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=self.author.get_display_name(),
+            listing_kind="Author",
+            listing_description=self.author.bio,
+            listing_object=self.author,
+            feed_url=reverse("articles:author-feed", kwargs={"username": self.author.username}),
+            **kwargs,
+        )
+
+
+class DateArchiveMixin(PublishedArticlesMixin):
+    date_field = "publish_at"
+    month_format = "%m"
+    day_format = "%d"
+    make_object_list = True
+    template_name = "articles/article_archive.html"
+
+    def get_year(self):
+        return str(self.kwargs["year"])
+
+    def get_month(self):
+        return f"{self.kwargs['month']:02d}"
+
+    def get_day(self):
+        return f"{self.kwargs['day']:02d}"
+
+
+class YearView(DateArchiveMixin, YearArchiveView):
+    archive_format = "Y"
+
+
+class MonthView(DateArchiveMixin, MonthArchiveView):
+    archive_format = "F Y"
+
+
+class DayView(DateArchiveMixin, DayArchiveView):
+    archive_format = "F j, Y"
+
+
+class SearchView(PublishedArticlesMixin, ListView):
+    allow_empty = True
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.query, self.query_shortened = search.clean_query(self.request.GET.get("q", ""))
+        if not self.query:
+            return Article.objects.none()
+        return search.search(super().get_queryset(), self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            query=self.query, query_shortened=self.query_shortened, **kwargs
+        )
+        search.highlight(context["articles"], self.query)
+        return context
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        articles = Article.objects.for_listing()
+        if self.request.user.has_perm("articles.change_article"):
+            return articles  # staff preview unpublished articles at their address
+        return articles.published()
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        published = timezone.localtime(self.object.publish_at)
+        asked = (self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
+        if asked != (published.year, published.month, published.day):
+            # The slug is right but the date is not (an old link, a rescheduled post).
+            return redirect(self.object.get_absolute_url(), permanent=True)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_published:
+            response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        neighbours = Article.objects.published().only("title", "slug", "publish_at")
+        before = Q(publish_at__lt=article.publish_at) | Q(
+            publish_at=article.publish_at, pk__lt=article.pk
+        )
+        after = Q(publish_at__gt=article.publish_at) | Q(
+            publish_at=article.publish_at, pk__gt=article.pk
+        )
+        return super().get_context_data(
+            canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            previous_article=neighbours.filter(before).order_by("-publish_at", "-pk").first(),
+            next_article=neighbours.filter(after).order_by("publish_at", "pk").first(),
+            related_articles=self.related(article),
+            **kwargs,
+        )
+
+    @staticmethod
+    def related(article: Article) -> list[Article]:
+        """The latest articles sharing a tag or a category with ``article``."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        category_ids = [category.pk for category in article.categories.all()]
+        if not tag_ids and not category_ids:
+            return []
+        shared = Q(tags__in=tag_ids) | Q(categories__in=category_ids)
+        return list(
+            Article.objects.published()
+            .filter(shared)
+            .exclude(pk=article.pk)
+            .distinct()
+            .only("title", "slug", "publish_at")
+            .order_by("-publish_at", "-pk")[:RELATED_COUNT]
+        )
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: /{settings.ADMIN_URL}",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
