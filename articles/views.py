@@ -27,7 +27,6 @@ class PublishedArticlesMixin:
     """What every listing shares: published articles, a page at a time."""
 
     model = Article
-    paginate_by = settings.NEWSROOM_PAGE_SIZE
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     # A section with nothing published is a dead end: 404, not an empty page.
@@ -35,6 +34,9 @@ class PublishedArticlesMixin:
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_paginate_by(self, queryset):
+        return settings.NEWSROOM_PAGE_SIZE
 
 
 class HomeView(PublishedArticlesMixin, ListView):
@@ -136,6 +138,17 @@ class DateArchiveMixin(PublishedArticlesMixin):
 
     def get_day(self):
         return f"{self.kwargs['day']:02d}"
+
+    # Neighbouring-period links and date lists cost a query each and the
+    # archive pages do not show them; the sidebar's monthly archive does.
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return []
+
+    def get_next_year(self, date):
+        return None
+
+    get_previous_year = get_next_month = get_previous_month = get_next_year
+    get_next_day = get_previous_day = get_next_year
 
 
 class YearView(DateArchiveMixin, YearArchiveView):

@@ -1,0 +1,78 @@
+"""Pages run a fixed number of queries, whatever is on them (taggit-style budgets)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+POST_PAGE_BUDGET = 10
+LISTING_BUDGET = 8
+
+
+def queries_for(client, url) -> int:
+    client.get(url)  # warm the cached sidebar and site settings, as a live site has
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.fixture
+def build(article_factory, category_factory, source_factory):
+    """A site of ``size`` articles sharing one source, ``size`` tags and categories each."""
+
+    def build(size: int):
+        source = source_factory(name=f"Source {size}")
+        categories = [category_factory(name=f"Cat {size}-{i}") for i in range(size)]
+        tags = [f"tag-{size}-{i}" for i in range(size)]
+        articles = [
+            article_factory(source=source, categories=categories, tags=tags) for _ in range(size)
+        ]
+        return articles, categories[0], tags[0], source
+
+    return build
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_post_page_query_count_is_constant(client, build, size):
+    articles, *_ = build(size)
+    assert queries_for(client, articles[0].get_absolute_url()) <= POST_PAGE_BUDGET
+
+
+def test_post_page_costs_the_same_with_1_or_30_tags_and_categories(client, build):
+    small, *_ = build(1)
+    large, *_ = build(30)
+    assert queries_for(client, small[0].get_absolute_url()) == queries_for(
+        client, large[0].get_absolute_url()
+    )
+
+
+def listing_urls(articles, category, tag, source):
+    article = articles[0]
+    local = article.publish_at
+    return [
+        "/",
+        category.get_absolute_url(),
+        f"/tag/{tag}/",
+        source.get_absolute_url(),
+        article.author.get_absolute_url(),
+        f"/{local:%Y}/",
+        f"/{local:%Y/%m}/",
+        f"/{local:%Y/%m/%d}/",
+        "/search/?q=body",
+        "/feed/",
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_every_listing_stays_within_budget(client, build, size):
+    for url in listing_urls(*build(size)):
+        assert queries_for(client, url) <= LISTING_BUDGET, url
+
+
+def test_listings_cost_the_same_with_1_or_30_articles_on_the_page(client, settings, build):
+    settings.NEWSROOM_PAGE_SIZE = 50
+    small = [queries_for(client, url) for url in listing_urls(*build(1))]
+    large = [queries_for(client, url) for url in listing_urls(*build(30))]
+    assert small == large
