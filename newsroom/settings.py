@@ -6,6 +6,7 @@ environment. A ``.env`` file at the project root is read when present.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.sitemaps",
+    "django.contrib.flatpages",
     "django.contrib.humanize",
     "django.contrib.postgres",
     "taggit",
@@ -66,8 +68,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 SITE_ID = 1
-# The public host name, for absolute links in feeds and sitemaps.
-SITE_DOMAIN = env.str("SITE_DOMAIN", default="127.0.0.1:8000")
+# The site's public address, for absolute links in feeds, sitemaps and emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_DOMAIN = urlsplit(SITE_URL).netloc
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [
@@ -204,3 +207,12 @@ NEWSROOM_PAGE_SIZE = env.int("NEWSROOM_PAGE_SIZE", default=10)
 
 # Tags: "Climate" and "climate" are one tag.
 TAGGIT_CASE_INSENSITIVE = True
+
+# Comments (WordPress's Discussion settings).
+COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
+COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=5)
+COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=5000)
+# Close comments on articles older than this many days; 0 never closes them.
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
+# How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+NEWSROOM_TRUSTED_PROXIES = env.int("NEWSROOM_TRUSTED_PROXIES", default=0)

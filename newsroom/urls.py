@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.flatpages.views import flatpage
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
@@ -17,6 +18,8 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("privacy/", flatpage, {"url": "/privacy/"}, name="privacy"),
+    path("pages/", include("django.contrib.flatpages.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

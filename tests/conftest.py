@@ -6,7 +6,13 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from accounts.roles import EDITORS, MODERATORS, sync_role_groups
-from tests.factories import ArticleFactory, CategoryFactory, SourceFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    CommentFactory,
+    SourceFactory,
+    UserFactory,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SHARED_SEED = PROJECT_DIR.parent / "shared" / "seeds" / "000_4b9cf2f781a15f69.txt"
@@ -38,6 +44,11 @@ def user_factory():
 @pytest.fixture
 def article_factory():
     return ArticleFactory
+
+
+@pytest.fixture
+def comment_factory():
+    return CommentFactory
 
 
 @pytest.fixture

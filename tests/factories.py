@@ -59,3 +59,23 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.set(extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """An approved comment; pass ``parent`` for a reply."""
+
+    class Meta:
+        model = "comments.Comment"
+
+    article = factory.SubFactory(ArticleFactory)
+    author_name = factory.Sequence(lambda n: f"Reader {n}")
+    author_email = factory.LazyAttribute(
+        lambda c: f"{c.author_name.lower().replace(' ', '')}@example.org"
+    )
+    body = factory.Sequence(lambda n: f"Comment text number {n}.")
+    status = "approved"
+    created_at = factory.LazyFunction(timezone.now)
+    ip_address = "192.0.2.10"
+    depth = factory.LazyAttribute(lambda c: c.parent.depth + 1 if c.parent else 0)
+    root = factory.LazyAttribute(lambda c: (c.parent.root or c.parent) if c.parent else None)
+    parent = None

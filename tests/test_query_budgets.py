@@ -76,3 +76,26 @@ def test_listings_cost_the_same_with_1_or_30_articles_on_the_page(client, settin
     small = [queries_for(client, url) for url in listing_urls(*build(1))]
     large = [queries_for(client, url) for url in listing_urls(*build(30))]
     assert small == large
+
+
+def add_threads(article, comment_factory, count: int) -> None:
+    """``count`` approved comments: threads of a comment and replies two deep."""
+    made = 0
+    while made < count:
+        top = comment_factory(article=article)
+        made += 1
+        parent = top
+        for _ in range(min(2, count - made)):
+            parent = comment_factory(article=article, parent=parent)
+            made += 1
+
+
+@pytest.mark.parametrize("comments", [0, 1, 50, 200])
+def test_post_page_costs_the_same_at_any_number_of_comments(
+    client, article_factory, comment_factory, comments
+):
+    baseline_article = article_factory(tags=["t"])
+    article = article_factory(tags=["t"])
+    add_threads(article, comment_factory, comments)
+    expected = queries_for(client, baseline_article.get_absolute_url())
+    assert queries_for(client, article.get_absolute_url()) == expected <= POST_PAGE_BUDGET

@@ -1,0 +1,168 @@
+"""The moderators' desk: the comment queue in the Django admin."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.timesince import timesince
+from django.utils.translation import ngettext
+
+from comments.models import Comment
+from comments.services import comment_moderate, comment_reply_as_site, comments_moderate
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 6, "cols": 80}))
+
+
+def _moderation_action(status: str, description: str, done: str):
+    def action(modeladmin, request, queryset):
+        changed = comments_moderate(comments=queryset, status=status, moderator=request.user)
+        modeladmin.message_user(
+            request,
+            ngettext(f"%d comment {done}.", f"%d comments {done}.", changed) % changed,
+            messages.SUCCESS,
+        )
+
+    action.__name__ = f"mark_{status}"
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status, opening on pending: the queue shows what needs a decision."""
+
+    title = "status"
+    parameter_name = "status"
+    default = Comment.Status.PENDING
+
+    def lookups(self, request, model_admin):
+        return [*Comment.Status.choices, ("all", "All")]
+
+    def value(self):
+        return super().value() or self.default
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = (
+        "excerpt",
+        "author_name",
+        "author_email",
+        "ip_address",
+        "article_link",
+        "age",
+        "status",
+    )
+    list_filter = (StatusFilter, "kind", ("article", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("article",)
+    search_fields = ("author_name", "author_email", "ip_address", "body")
+    search_help_text = "Search by author, email, IP address or text."
+    list_per_page = 50
+    ordering = ("-created_at", "-pk")
+    actions = (
+        _moderation_action(Comment.Status.APPROVED, "Approve selected comments", "approved"),
+        _moderation_action(Comment.Status.SPAM, "Mark selected comments as spam", "marked as spam"),
+        _moderation_action(
+            Comment.Status.PENDING, "Not spam: back to pending", "returned to pending"
+        ),
+        _moderation_action(
+            Comment.Status.TRASH, "Move selected comments to trash", "moved to trash"
+        ),
+    )
+    readonly_fields = (
+        "article", "parent", "author_name", "author_email", "author_url", "body", "user",
+        "ip_address", "user_agent", "referrer", "created_at", "moderated_by", "moderated_at",
+        "kind", "reply_link",
+    )  # fmt: skip
+    fieldsets = (
+        (None, {"fields": ("status", "body", "reply_link")}),
+        ("Author", {"fields": ("author_name", "author_email", "author_url", "user")}),
+        ("Where", {"fields": ("article", "parent", "kind")}),
+        ("Request", {"fields": ("ip_address", "user_agent", "referrer", "created_at")}),
+        ("Moderation", {"fields": ("moderated_by", "moderated_at")}),
+    )
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers; moderators reply with "Reply"
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            new_status = obj.status
+            obj.status = form.initial["status"]
+            comment_moderate(comment=obj, status=new_status, moderator=request.user)
+
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        return Truncator(comment.body).chars(120)
+
+    @admin.display(description="article", ordering="article__title")
+    def article_link(self, comment):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            comment.get_absolute_url() if comment.is_public else comment.article.get_absolute_url(),
+            Truncator(comment.article.title).chars(60),
+        )
+
+    @admin.display(description="age", ordering="created_at")
+    def age(self, comment):
+        return f"{timesince(comment.created_at).split(',')[0]} ago"
+
+    @admin.display(description="reply")
+    def reply_link(self, comment):
+        if comment.pk is None or comment.status != Comment.Status.APPROVED:
+            return "Approve the comment to reply to it."
+        url = reverse("admin:comments_comment_reply", args=[comment.pk])
+        return format_html('<a class="button" href="{}">Reply as the site</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name="comments_comment_reply",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reply_view(self, request, pk):
+        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        form = ReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                reply = comment_reply_as_site(
+                    parent=comment, body=form.cleaned_data["body"], moderator=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, "Your reply is published.", messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:comments_comment_change", args=[reply.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reply to {comment.author_name}",
+            "comment": comment,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/comments/comment/reply.html", context)

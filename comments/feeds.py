@@ -1,0 +1,55 @@
+"""Comment feeds: the site's latest approved comments, and one article's."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from articles.models import Article
+from comments.models import Comment
+from newsroom.models import SiteSettings
+
+FEED_SIZE = 30
+
+
+class LatestCommentsFeed(Feed):
+    def __call__(self, request, *args, **kwargs):
+        self.site = SiteSettings.load()
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self, article=None):
+        if article is not None:
+            return f"Comments on “{article.title}” — {self.site.name}"
+        return f"Comments — {self.site.name}"
+
+    def link(self, article=None):
+        return article.get_absolute_url() if article else reverse("articles:home")
+
+    def description(self, article=None):
+        return self.title(article)
+
+    def items(self, article=None):
+        comments = Comment.objects.approved().filter(article__in=Article.objects.published())
+        if article is not None:
+            comments = comments.filter(article=article)
+        return comments.select_related("article").order_by("-created_at", "-pk")[:FEED_SIZE]
+
+    def item_title(self, comment):
+        return f"{comment.author_name} on “{comment.article.title}”"
+
+    def item_description(self, comment):
+        return Truncator(comment.body).words(100)
+
+    def item_link(self, comment):
+        return f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
+
+    def item_pubdate(self, comment):
+        return comment.created_at
+
+    def item_author_name(self, comment):
+        return comment.author_name
+
+
+class ArticleCommentsFeed(LatestCommentsFeed):
+    def get_object(self, request, year, month, day, slug):
+        return get_object_or_404(Article.objects.published(), slug=slug)

@@ -1,0 +1,61 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
+
+from comments.models import Comment
+from comments.services import check_reply
+
+
+class WebAddressField(forms.URLField):
+    """http and https only: javascript:, data:, ftp: and the like are refused."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+class CommentForm(forms.Form):
+    """The reader's comment form under a post."""
+
+    author_name = forms.CharField(label="Name", max_length=100)
+    author_email = forms.EmailField(label="Email", max_length=254, help_text="Never published.")
+    author_url = WebAddressField(
+        label="Website", max_length=200, required=False, assume_scheme="https"
+    )
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 8}))
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    remember = forms.BooleanField(
+        label="Save my name, email and website in this browser for the next time I comment.",
+        required=False,
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        self.article = article
+        super().__init__(*args, **kwargs)
+        limit = settings.COMMENTS_MAX_LENGTH
+        self.fields["body"].validators.append(MaxLengthValidator(limit))
+        self.fields["body"].widget.attrs["maxlength"] = limit
+        for name, autocomplete in (
+            ("author_name", "name"),
+            ("author_email", "email"),
+            ("author_url", "url"),
+        ):
+            self.fields[name].widget.attrs["autocomplete"] = autocomplete
+
+    def clean_author_name(self):
+        return " ".join(self.cleaned_data["author_name"].split())
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        if not body:
+            raise ValidationError("Please write a comment.")
+        return body
+
+    def clean_parent(self):
+        parent_id = self.cleaned_data.get("parent")
+        if not parent_id:
+            return None
+        parent = Comment.objects.filter(pk=parent_id, article=self.article).first()
+        if parent is None:
+            raise ValidationError("The comment you are replying to is not on this article.")
+        check_reply(article=self.article, parent=parent)
+        return parent

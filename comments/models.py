@@ -1,0 +1,131 @@
+"""Readers' comments on articles, held for moderation.
+
+What readers see is defined once, by ``CommentQuerySet.approved()``. Comments
+are written only through ``comments.services``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from articles.models import Article
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        """What readers may see."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_display(self):
+        """Only the columns a rendered comment needs (never the email or IP)."""
+        return self.only(
+            "pk", "article_id", "parent_id", "root_id", "depth", "author_name", "author_url",
+            "body", "created_at", "status",
+        ).order_by("created_at", "pk")  # fmt: skip
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        TRASH = "trash", "Trash"
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+        TRACKBACK = "trackback", "Trackback"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # The top-level comment of the thread (null for a top-level comment): a page
+    # of threads and all their replies load in two queries.
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.COMMENT)
+
+    author_name = models.CharField("name", max_length=100)
+    author_email = models.EmailField("email", max_length=254, blank=True)
+    author_url = models.URLField("website", max_length=200, blank=True)
+    body = models.TextField("comment")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text="The account the comment was written from, if any.",
+    )
+
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    referrer = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(db_index=False)
+
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The post page: an article's approved comments, oldest first.
+            models.Index(
+                fields=["article", "status", "created_at"], name="comment_article_status_idx"
+            ),
+            # Replies of the threads on a page.
+            models.Index(fields=["root", "status", "created_at"], name="comment_root_status_idx"),
+            # The moderators' queue: by status, newest first.
+            models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
+            # Returning commenters, duplicates, and rate limits.
+            models.Index(fields=["author_email", "status"], name="comment_email_status_idx"),
+            models.Index(fields=["ip_address", "-created_at"], name="comment_ip_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, root__isnull=True, depth=0)
+                | Q(parent__isnull=False, root__isnull=False, depth__gt=0),
+                name="comment_thread_fields_agree",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.article}"
+
+    def get_absolute_url(self):
+        """The comment's anchor on the page of the post's comments that shows it."""
+        url = self.article.get_absolute_url()
+        page = self.page_number()
+        return f"{url}?cpage={page}#comment-{self.pk}" if page > 1 else f"{url}#comment-{self.pk}"
+
+    def page_number(self) -> int:
+        per_page = settings.COMMENTS_PER_PAGE
+        root = self if self.root_id is None else self.root
+        earlier = (
+            Comment.objects.approved()
+            .filter(article_id=self.article_id, parent__isnull=True)
+            .filter(
+                Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
+            )
+            .count()
+        )
+        return earlier // per_page + 1
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.APPROVED

@@ -1,0 +1,77 @@
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+
+from articles.models import Article
+from articles.views import ArticleDetailView
+from comments.forms import CommentForm
+from comments.services import RequestInfo, comment_submit, comments_open
+from comments.templatetags.comments import (
+    AUTHOR_COOKIE,
+    AUTHOR_COOKIE_SALT,
+    AWAITING_SESSION_KEY,
+)
+
+REMEMBER_FOR = 365 * 24 * 3600
+AWAITING_KEPT = 20
+
+
+class CommentPostView(ArticleDetailView):
+    """Receives the comment form. Success redirects to the post (Post/Redirect/Get);
+    errors show the post again with the form as the reader filled it."""
+
+    http_method_names = ["post"]
+
+    def get_object(self, queryset=None):
+        # Drafts, scheduled and unknown articles take no comments: 404.
+        return get_object_or_404(Article.objects.published().for_listing(), pk=self.kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        self.object = article = self.get_object()
+        if not comments_open(article):
+            return self.show_post(comment_error="Comments are closed on this article.", status=403)
+
+        form = CommentForm(request.POST, article=article)
+        if not form.is_valid():
+            return self.show_post(comment_form=form, status=400)
+        data = form.cleaned_data
+        try:
+            comment = comment_submit(
+                article=article,
+                author_name=data["author_name"],
+                author_email=data["author_email"],
+                author_url=data["author_url"],
+                body=data["body"],
+                parent=data["parent"],
+                user=request.user,
+                request_info=RequestInfo.from_request(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.show_post(comment_form=form, status=400)
+
+        awaiting = [pk for pk in request.session.get(AWAITING_SESSION_KEY, []) if pk != comment.pk]
+        request.session[AWAITING_SESSION_KEY] = (awaiting + [comment.pk])[-AWAITING_KEPT:]
+
+        response = redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+        if data["remember"]:
+            remembered = {k: data[k] for k in ("author_name", "author_email", "author_url")}
+            response.set_signed_cookie(
+                AUTHOR_COOKIE,
+                json.dumps(remembered),
+                salt=AUTHOR_COOKIE_SALT,
+                max_age=REMEMBER_FOR,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        else:
+            response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
+        return response
+
+    def show_post(self, status: int, **context):
+        return self.render_to_response(
+            self.get_context_data(object=self.object, **context), status=status
+        )
