@@ -12,8 +12,15 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
-from comments.models import Comment
-from comments.services import comment_moderate, comment_reply_as_site, comments_moderate
+from comments import spam
+from comments.models import CheckRecord, Comment, SpamRule
+from comments.services import (
+    RequestInfo,
+    comment_moderate,
+    comment_reply_as_site,
+    comment_run_checks,
+    comments_moderate,
+)
 
 
 class ReplyForm(forms.Form):
@@ -59,6 +66,50 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
 
+class HeldByCheckFilter(admin.SimpleListFilter):
+    """Comments a given check held, marked as spam, or failed on."""
+
+    title = "held by check"
+    parameter_name = "held_by"
+
+    def lookups(self, request, model_admin):
+        return [(check.name, check.name) for check in spam.get_checks()] + [
+            ("task queue", "task queue")
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            check_records__check_name=self.value(),
+            check_records__verdict__in=[spam.Verdict.HOLD, spam.Verdict.SPAM, spam.Verdict.FAILED],
+        ).distinct()
+
+
+class CheckRecordInline(admin.TabularInline):
+    model = CheckRecord
+    fields = ("check_name", "verdict", "score_percent", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "spam check"
+    verbose_name_plural = "spam checks (latest run)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="score")
+    def score_percent(self, record):
+        return f"{record.score:.0%}"
+
+
+@admin.register(SpamRule)
+class SpamRuleAdmin(admin.ModelAdmin):
+    list_display = ("value", "kind", "note", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("value", "note")
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = (
@@ -70,7 +121,14 @@ class CommentAdmin(admin.ModelAdmin):
         "age",
         "status",
     )
-    list_filter = (StatusFilter, "kind", ("article", admin.RelatedOnlyFieldListFilter))
+    inlines = (CheckRecordInline,)
+    list_filter = (
+        StatusFilter,
+        HeldByCheckFilter,
+        "check_verdict",
+        "kind",
+        ("article", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("article",)
     search_fields = ("author_name", "author_email", "ip_address", "body")
     search_help_text = "Search by author, email, IP address or text."
@@ -85,18 +143,19 @@ class CommentAdmin(admin.ModelAdmin):
         _moderation_action(
             Comment.Status.TRASH, "Move selected comments to trash", "moved to trash"
         ),
+        "rerun_checks",
     )
     readonly_fields = (
         "article", "parent", "author_name", "author_email", "author_url", "body", "user",
         "ip_address", "user_agent", "referrer", "created_at", "moderated_by", "moderated_at",
-        "kind", "reply_link",
+        "kind", "reply_link", "checked_at", "check_verdict",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("status", "body", "reply_link")}),
         ("Author", {"fields": ("author_name", "author_email", "author_url", "user")}),
         ("Where", {"fields": ("article", "parent", "kind")}),
         ("Request", {"fields": ("ip_address", "user_agent", "referrer", "created_at")}),
-        ("Moderation", {"fields": ("moderated_by", "moderated_at")}),
+        ("Moderation", {"fields": ("moderated_by", "moderated_at", "checked_at", "check_verdict")}),
     )
 
     def has_add_permission(self, request):
@@ -107,6 +166,27 @@ class CommentAdmin(admin.ModelAdmin):
             new_status = obj.status
             obj.status = form.initial["status"]
             comment_moderate(comment=obj, status=new_status, moderator=request.user)
+
+    @admin.action(description="Re-run the spam checks", permissions=["change"])
+    def rerun_checks(self, request, queryset):
+        verdicts = [
+            comment_run_checks(
+                comment=comment,
+                request_info=RequestInfo(
+                    ip_address=comment.ip_address,
+                    user_agent=comment.user_agent,
+                    referrer=comment.referrer,
+                    rerun=True,
+                ),
+            )
+            for comment in queryset.select_related("article")
+        ]
+        self.message_user(
+            request,
+            f"Checks re-run on {len(verdicts)} comment(s): "
+            + ", ".join(f"{verdicts.count(v)} {v}" for v in sorted(set(verdicts))),
+            messages.SUCCESS,
+        )
 
     @admin.display(description="comment")
     def excerpt(self, comment):

@@ -5,6 +5,7 @@ from django.core.validators import MaxLengthValidator, URLValidator
 
 from comments.models import Comment
 from comments.services import check_reply
+from comments.spam import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp_token
 
 
 class WebAddressField(forms.URLField):
@@ -23,6 +24,14 @@ class CommentForm(forms.Form):
     )
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 8}))
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # Spam traps (comments.spam): a field people never see, and when the form was shown.
+    honeypot = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    form_started = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     remember = forms.BooleanField(
         label="Save my name, email and website in this browser for the next time I comment.",
         required=False,
@@ -31,6 +40,8 @@ class CommentForm(forms.Form):
     def __init__(self, *args, article, **kwargs):
         self.article = article
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_started", form_timestamp_token())
         limit = settings.COMMENTS_MAX_LENGTH
         self.fields["body"].validators.append(MaxLengthValidator(limit))
         self.fields["body"].widget.attrs["maxlength"] = limit
@@ -59,3 +70,14 @@ class CommentForm(forms.Form):
             raise ValidationError("The comment you are replying to is not on this article.")
         check_reply(article=self.article, parent=parent)
         return parent
+
+    def add_prefix(self, field_name):
+        # The honeypot's name looks like a field a bot would fill.
+        return HONEYPOT_FIELD if field_name == "honeypot" else super().add_prefix(field_name)
+
+    def spam_signals(self) -> dict[str, str]:
+        """The form's extra fields, for the spam checks (``RequestInfo.extra``)."""
+        return {
+            HONEYPOT_FIELD: self.cleaned_data.get("honeypot", ""),
+            TIMESTAMP_FIELD: self.cleaned_data.get("form_started", ""),
+        }

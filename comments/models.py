@@ -79,6 +79,13 @@ class Comment(models.Model):
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
 
+    # Spam checks (comments.spam): when they last ran and what they concluded.
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    check_verdict = models.CharField(max_length=12, blank=True, editable=False)
+    # What the local classifier learnt this comment as ("spam", "ham" or ""),
+    # so a moderator who changes their mind un-teaches it first.
+    trained_as = models.CharField(max_length=4, blank=True, editable=False)
+
     objects = CommentQuerySet.as_manager()
 
     class Meta:
@@ -129,3 +136,93 @@ class Comment(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+class CheckRecord(models.Model):
+    """One spam check's verdict on one comment (the latest run only)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="check_records")
+    check_name = models.CharField("check", max_length=100)
+    verdict = models.CharField(max_length=12)
+    score = models.FloatField(default=0.0)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["comment", "pk"]
+        indexes = [
+            models.Index(fields=["check_name", "verdict"], name="checkrecord_check_verdict_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.check_name}: {self.verdict}"
+
+
+class SpamRule(models.Model):
+    """A rule moderators keep in the admin, as in WordPress's Discussion settings."""
+
+    class Kind(models.TextChoices):
+        MODERATION_WORD = "moderation", "Moderation word (hold the comment)"
+        DISALLOWED_WORD = "disallowed", "Disallowed word (mark as spam)"
+        BLOCKED_NETWORK = "network", "Blocked IP address or network (mark as spam)"
+        BLOCKED_EMAIL_DOMAIN = "email_domain", "Blocked email domain (mark as spam)"
+
+    kind = models.CharField(max_length=12, choices=Kind)
+    value = models.CharField(
+        max_length=200,
+        help_text="A word or phrase (matched anywhere, any case), an IP address or network "
+        "such as 203.0.113.0/24, or an email domain such as spam.example.",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="spamrule_kind_value_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self):
+        import ipaddress
+
+        from django.core.exceptions import ValidationError
+
+        self.value = self.value.strip()
+        if self.kind == self.Kind.BLOCKED_NETWORK:
+            try:
+                self.value = str(ipaddress.ip_network(self.value, strict=False))
+            except ValueError as error:
+                raise ValidationError(
+                    {"value": "Enter an IP address or a network like 203.0.113.0/24."}
+                ) from error
+        elif self.kind == self.Kind.BLOCKED_EMAIL_DOMAIN:
+            self.value = self.value.lower().lstrip("@")
+            if "." not in self.value or " " in self.value:
+                raise ValidationError({"value": "Enter a domain such as spam.example."})
+
+
+class ClassifierToken(models.Model):
+    """How often a token appeared in comments moderators called spam or ham."""
+
+    token = models.CharField(max_length=100, unique=True)
+    spam_count = models.PositiveIntegerField(default=0)
+    ham_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return self.token
+
+
+class ClassifierTotals(models.Model):
+    """How many spam and ham comments the classifier has learnt from (one row)."""
+
+    spam_count = models.PositiveIntegerField(default=0)
+    ham_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "classifier totals"
+
+    def __str__(self):
+        return f"{self.spam_count} spam, {self.ham_count} ham"

@@ -8,7 +8,7 @@ fail looks at it.
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,7 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments import spam
+from comments.models import CheckRecord, Comment
 from comments.notifications import notify_moderators
 from comments.signals import comment_was_moderated, comment_was_posted
 
@@ -37,6 +38,8 @@ class RequestInfo:
     user_agent: str = ""
     referrer: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    #: A moderator re-running the checks: the form's traps were judged the first time.
+    rerun: bool = False
 
     @classmethod
     def from_request(cls, request, extra: Mapping[str, str] | None = None) -> "RequestInfo":
@@ -139,11 +142,109 @@ def comment_submit(
 
 
 def _after_submit(comment: Comment, request_info: RequestInfo) -> None:
+    """Runs after the comment is committed: nothing here can lose it."""
+    _send_robust(comment_was_posted, comment=comment, request_info=request_info)
+    comment_enqueue_checks(comment=comment, request_info=request_info)
+
+
+def comment_enqueue_checks(
+    *, comment: Comment, request_info: RequestInfo, attempt: int = 1, delay: int = 0
+) -> None:
+    """Queue the spam checks; if the task backend is down, hold the comment and
+    tell the moderators (they can re-run the checks from the admin)."""
+    from comments.tasks import check_comment
+
+    task = check_comment
+    if delay:
+        task = task.using(run_after=timezone.now() + timedelta(seconds=delay))
+    try:
+        task.enqueue(comment.pk, asdict(request_info), attempt)
+    except Exception as error:
+        logger.exception("Could not queue the spam checks for comment %s", comment.pk)
+        Comment.objects.filter(pk=comment.pk).update(check_verdict=spam.Verdict.FAILED)
+        CheckRecord.objects.create(
+            comment=comment,
+            check_name="task queue",
+            verdict=spam.Verdict.FAILED,
+            reason=f"Check failed: the task queue is unavailable ({type(error).__name__})",
+        )
+        _notify(comment)
+
+
+def _notify(comment: Comment) -> None:
     try:
         notify_moderators(comment)
     except Exception:
         logger.exception("Could not email the moderators about comment %s", comment.pk)
-    _send_robust(comment_was_posted, comment=comment, request_info=request_info)
+
+
+def comment_run_checks(*, comment: Comment, request_info: RequestInfo, attempt: int = 1) -> str:
+    """Run the spam pipeline on a comment and record every check's result.
+
+    A comment still pending (no moderator has decided) takes the verdict:
+    spam → spam, approve → approved, hold → stays pending and the moderators
+    are told. A comment a moderator already decided keeps its status.
+    """
+    verdict, outcomes = spam.run_pipeline(comment, request_info)
+    failed = any(o.result.verdict == spam.Verdict.FAILED for o in outcomes)
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        CheckRecord.objects.filter(comment=locked).delete()
+        CheckRecord.objects.bulk_create(
+            CheckRecord(
+                comment=locked,
+                check_name=o.name,
+                verdict=o.result.verdict,
+                score=o.result.score,
+                reason=o.result.reason[:500],
+            )
+            for o in outcomes
+        )
+        locked.checked_at = timezone.now()
+        locked.check_verdict = spam.Verdict.FAILED if failed else verdict
+        locked.save(update_fields=["checked_at", "check_verdict"])
+        decided = locked.status != Comment.Status.PENDING or locked.moderated_by_id is not None
+    if not decided:
+        if verdict == spam.Verdict.SPAM:
+            comment_moderate(comment=locked, status=Comment.Status.SPAM)
+        elif verdict == spam.Verdict.APPROVE:
+            comment_moderate(comment=locked, status=Comment.Status.APPROVED)
+        elif attempt == 1:
+            transaction.on_commit(lambda: _notify(locked))
+    if failed and not decided and attempt < settings.COMMENTS_CHECK_RETRIES and _can_defer():
+        comment_enqueue_checks(
+            comment=locked,
+            request_info=request_info,
+            attempt=attempt + 1,
+            delay=settings.COMMENTS_CHECK_RETRY_DELAY * attempt,
+        )
+    return verdict
+
+
+def _can_defer() -> bool:
+    from django.tasks import default_task_backend
+
+    return default_task_backend.supports_defer
+
+
+def comment_teach_checks(*, comment: Comment, is_spam: bool) -> None:
+    """Tell every check that learns (classifier, Akismet) a moderator's decision."""
+    for check in spam.get_checks():
+        try:
+            check.learn(comment, is_spam=is_spam)
+        except Exception:
+            logger.exception(
+                "Spam check %s could not learn from comment %s", check.name, comment.pk
+            )
+
+
+def comments_purge_spam(*, older_than_days: int) -> int:
+    """Delete spam older than ``older_than_days``; return how many were deleted."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    old_spam = Comment.objects.filter(status=Comment.Status.SPAM, created_at__lt=cutoff)
+    # Replies to spam go with it (CASCADE); count what the database removed.
+    deleted, per_model = old_spam.delete()
+    return per_model.get("comments.Comment", 0)
 
 
 def _send_robust(signal, **kwargs) -> None:
@@ -180,7 +281,20 @@ def comment_moderate(*, comment: Comment, status: str, moderator=None) -> Commen
             comment_was_moderated, comment=locked, previous_status=previous, moderator=moderator
         )
     )
+    if moderator is not None and status in (Comment.Status.APPROVED, Comment.Status.SPAM):
+        transaction.on_commit(
+            lambda: _enqueue_learning(locked, is_spam=status == Comment.Status.SPAM)
+        )
     return locked
+
+
+def _enqueue_learning(comment: Comment, *, is_spam: bool) -> None:
+    from comments.tasks import learn_from_moderator
+
+    try:
+        learn_from_moderator.enqueue(comment.pk, is_spam)
+    except Exception:
+        logger.exception("Could not queue learning from comment %s", comment.pk)
 
 
 def comments_moderate(*, comments: QuerySet[Comment], status: str, moderator=None) -> int:

@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, redirect
 
 from articles.models import Article
 from articles.views import ArticleDetailView
+from comments import ratelimit
 from comments.forms import CommentForm
-from comments.services import RequestInfo, comment_submit, comments_open
+from comments.services import RequestInfo, client_ip, comment_submit, comments_open
 from comments.templatetags.comments import (
     AUTHOR_COOKIE,
     AUTHOR_COOKIE_SALT,
@@ -33,6 +34,13 @@ class CommentPostView(ArticleDetailView):
         if not comments_open(article):
             return self.show_post(comment_error="Comments are closed on this article.", status=403)
 
+        if ratelimit.is_flood(ratelimit.hit(client_ip(request))):
+            return self.show_post(
+                comment_error="You have posted many comments in a short time. "
+                "Please wait a few minutes before posting again.",
+                status=429,
+            )
+
         form = CommentForm(request.POST, article=article)
         if not form.is_valid():
             return self.show_post(comment_form=form, status=400)
@@ -46,7 +54,7 @@ class CommentPostView(ArticleDetailView):
                 body=data["body"],
                 parent=data["parent"],
                 user=request.user,
-                request_info=RequestInfo.from_request(request),
+                request_info=RequestInfo.from_request(request, extra=form.spam_signals()),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "taggit",
+    "django_tasks_db",
     "django_prose_editor",
     "accounts",
     "newsroom",
@@ -110,7 +111,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background tasks (django.tasks): run at once in-process by default.
+# Background tasks (django.tasks): run at once, in the request, by default. In
+# production use the database backend and run `manage.py db_worker`:
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend
 TASKS = {
     "default": {
         "BACKEND": env.str(
@@ -216,3 +219,37 @@ COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=5000)
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
 # How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 NEWSROOM_TRUSTED_PROXIES = env.int("NEWSROOM_TRUSTED_PROXIES", default=0)
+
+# Spam checks (comments.spam): run in order on every new comment; see the
+# module's docstring for the rule that combines their verdicts.
+COMMENT_SPAM_CHECKS = [
+    {"NAME": "comments.spam.HoneypotCheck"},
+    {"NAME": "comments.spam.TimestampCheck", "OPTIONS": {"min_seconds": 3}},
+    {"NAME": "comments.spam.BlocklistCheck"},
+    {"NAME": "comments.spam.DisallowedWordsCheck"},
+    {"NAME": "comments.spam.ModerationWordsCheck"},
+    {"NAME": "comments.spam.LinkCountCheck", "OPTIONS": {"hold_at": 2}},
+    {"NAME": "comments.spam.RateLimitCheck"},
+    {"NAME": "comments.spam.DuplicateCheck"},
+    {"NAME": "comments.spam.TrustedAuthorCheck"},
+    {"NAME": "comments.spam.AkismetCheck"},
+    {"NAME": "comments.spam.ClassifierCheck"},
+]
+# Per-IP limits in a window of COMMENTS_RATE_WINDOW seconds: more than
+# HOLD_AFTER comments are held; more than REFUSE_AFTER are refused (HTTP 429).
+COMMENTS_RATE_WINDOW = env.int("COMMENTS_RATE_WINDOW", default=600)
+COMMENTS_RATE_HOLD_AFTER = env.int("COMMENTS_RATE_HOLD_AFTER", default=3)
+COMMENTS_RATE_REFUSE_AFTER = env.int("COMMENTS_RATE_REFUSE_AFTER", default=10)
+# The classifier's verdict counts once it has learnt from this many comments.
+COMMENTS_CLASSIFIER_MIN_EXAMPLES = env.int("COMMENTS_CLASSIFIER_MIN_EXAMPLES", default=50)
+# Failed checks are retried (with a backend that can defer tasks) this many times.
+COMMENTS_CHECK_RETRIES = env.int("COMMENTS_CHECK_RETRIES", default=3)
+COMMENTS_CHECK_RETRY_DELAY = env.int("COMMENTS_CHECK_RETRY_DELAY", default=300)
+# Spam older than this many days is deleted by `manage.py purge_spam` (WordPress: 15).
+COMMENTS_SPAM_KEEP_DAYS = env.int("COMMENTS_SPAM_KEEP_DAYS", default=15)
+
+# Akismet: on when a key is set. The endpoint is a setting so tests can point it
+# at a local server.
+AKISMET_API_KEY = env.str("AKISMET_API_KEY", default="")
+AKISMET_API_URL = env.str("AKISMET_API_URL", default="https://rest.akismet.com/1.1/")
+AKISMET_IS_TEST = env.bool("AKISMET_IS_TEST", default=False)

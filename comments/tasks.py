@@ -1,0 +1,33 @@
+"""Background work on comments (``django.tasks``): spam checks and learning.
+
+With the default immediate backend these run at once, after the comment's
+transaction commits; with ``django_tasks_db.DatabaseBackend`` a
+``manage.py db_worker`` process runs them, and failed checks are retried later.
+"""
+
+from django.tasks import task
+
+from comments.models import Comment
+
+
+@task
+def check_comment(comment_id: int, request_info: dict, attempt: int = 1) -> str:
+    """Run the spam checks on a comment; return the verdict."""
+    from comments.services import RequestInfo, comment_run_checks
+
+    comment = Comment.objects.filter(pk=comment_id).select_related("article").first()
+    if comment is None:
+        return "deleted"
+    return comment_run_checks(
+        comment=comment, request_info=RequestInfo(**request_info), attempt=attempt
+    )
+
+
+@task
+def learn_from_moderator(comment_id: int, is_spam: bool) -> None:
+    """Teach the checks that learn (classifier, Akismet) a moderator's decision."""
+    from comments.services import comment_teach_checks
+
+    comment = Comment.objects.filter(pk=comment_id).select_related("article").first()
+    if comment is not None:
+        comment_teach_checks(comment=comment, is_spam=is_spam)
