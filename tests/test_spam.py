@@ -522,3 +522,46 @@ def test_moderator_sees_every_checks_verdict_and_reason(
     assert "ClassifierCheck" in html
     held = client.get("/admin/comments/comment/", {"held_by": "LinkCountCheck", "status": "all"})
     assert comment.body[:40] in held.content.decode()
+
+
+# --- Production task backend: django-tasks-db and its db_worker ------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_task_backend_runs_checks_in_db_worker(settings, article_factory):
+    """With the database backend the form only stores; ``db_worker`` runs the checks."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.COMMENT_SPAM_CHECKS = [{"NAME": "comments.spam.HoneypotCheck"}]
+    article = article_factory()
+    comment = comment_submit(
+        article=article,
+        author_name="Bot",
+        author_email="bot@example.org",
+        body="spam",
+        request_info=info(extra={spam.HONEYPOT_FIELD: "filled"}),
+    )
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.PENDING
+    assert not CheckRecord.objects.exists()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.check_records.get().check_name == "HoneypotCheck"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_checks_are_retried_later_with_the_database_backend(settings, article_factory):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
+    settings.COMMENTS_CHECK_RETRY_DELAY = 0
+    comment = comment_submit(
+        article=article_factory(), author_name="A", author_email="a@example.org", body="x", request_info=info()
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    from django_tasks_db.models import DBTaskResult
+
+    attempts = sorted(r.args_kwargs["args"][2] for r in DBTaskResult.objects.all())
+    assert attempts == [1, 2, 3]  # the first run and two retries (COMMENTS_CHECK_RETRIES = 3)
+    comment.refresh_from_db()
+    assert (comment.status, comment.check_verdict) == ("pending", "failed")

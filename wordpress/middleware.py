@@ -1,0 +1,8 @@
+class WordPressLinkMiddleware:
+    """Placeholder until the importer lands: passes every request through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
