@@ -14,42 +14,45 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Category, Source
+from newsroom import pagecache
 
-GENERATION_KEY = "articles:content-generation"
 MAX_AGE = timedelta(minutes=10)
 TAG_CLOUD_SIZE = 30
 RECENT_COUNT = 5
 
 
-def content_generation() -> int:
-    """A number that changes whenever published content changes."""
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
-
-
 def bump_content_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    """Published content changed: rebuild sidebars, and drop cached pages."""
+    pagecache.bump("content")
 
 
 def sidebar() -> dict:
-    key = f"articles:sidebar:{content_generation()}"
+    key = f"articles:sidebar:{pagecache.generation('content')}"
     data = cache.get(key)
     if data is None:
         data = build_sidebar()
-        cache.set(key, data, timeout=_seconds_until_stale())
+        cache.set(key, data, timeout=seconds_until_stale())
     return data
 
 
-def _seconds_until_stale() -> int:
+def seconds_until_stale() -> int:
+    """How long what readers see stays right: until the next scheduled article
+    goes live, at most ``MAX_AGE``. One query per content change."""
+    key = f"articles:next-scheduled:{pagecache.generation('content')}"
+    next_scheduled = cache.get(key)
+    if next_scheduled is None:
+        next_scheduled = (
+            Article.objects.scheduled()
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        ) or False
+        cache.set(key, next_scheduled, timeout=int(MAX_AGE.total_seconds()))
     now = timezone.now()
-    next_scheduled = (
-        Article.objects.scheduled()
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
+    if next_scheduled and next_scheduled <= now:
+        # A scheduled article has just gone live: what readers see changed.
+        pagecache.bump("content")
+        return seconds_until_stale()
     expiry = min(now + MAX_AGE, next_scheduled or now + MAX_AGE)
     return max(1, int((expiry - now).total_seconds()) + 1)
 

@@ -1,6 +1,10 @@
 from django.urls import path, register_converter
 
 from articles import converters, feeds, views
+from articles.sidebar import seconds_until_stale
+from newsroom.pagecache import cached_view
+
+published = cached_view("content", timeout=seconds_until_stale)
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigits, "mm")
@@ -11,17 +15,17 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
-    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("feed/", published(feeds.LatestArticlesFeed()), name="feed"),
+    path("feed/atom/", published(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("category/<uslug:slug>/", views.CategoryView.as_view(), name="category"),
-    path("category/<uslug:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
+    path("category/<uslug:slug>/feed/", published(feeds.CategoryFeed()), name="category-feed"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
-    path("tag/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tag/<uslug:slug>/feed/", published(feeds.TagFeed()), name="tag-feed"),
     path("source/<uslug:slug>/", views.SourceView.as_view(), name="source"),
-    path("source/<uslug:slug>/feed/", feeds.SourceFeed(), name="source-feed"),
+    path("source/<uslug:slug>/feed/", published(feeds.SourceFeed()), name="source-feed"),
     path("author/<str:username>/", views.AuthorView.as_view(), name="author"),
-    path("author/<str:username>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("author/<str:username>/feed/", published(feeds.AuthorFeed()), name="author-feed"),
     path("<yyyy:year>/", views.YearView.as_view(), name="year"),
     path("<yyyy:year>/<mm:month>/", views.MonthView.as_view(), name="month"),
     path("<yyyy:year>/<mm:month>/<dd:day>/", views.DayView.as_view(), name="day"),

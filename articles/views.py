@@ -19,6 +19,8 @@ from taggit.models import Tag
 
 from articles import search
 from articles.models import Article, Category, Source
+from articles.sidebar import seconds_until_stale
+from newsroom import pagecache
 
 RELATED_COUNT = 4
 
@@ -37,6 +39,10 @@ class PublishedArticlesMixin:
 
     def get_paginate_by(self, queryset):
         return settings.NEWSROOM_PAGE_SIZE
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        return pagecache.depends_on(response, "content", timeout=seconds_until_stale())
 
 
 class HomeView(PublishedArticlesMixin, ListView):
@@ -204,7 +210,11 @@ class ArticleDetailView(DetailView):
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published:
             response.headers["X-Robots-Tag"] = "noindex"
-        return response
+            return response
+        # The post page shows published content and this article's comments.
+        return pagecache.depends_on(
+            response, "content", f"article:{self.object.pk}", timeout=seconds_until_stale()
+        )
 
     def get_context_data(self, **kwargs):
         article = self.object
@@ -241,6 +251,7 @@ class ArticleDetailView(DetailView):
         )
 
 
+@pagecache.cached_view("content")
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -22,6 +22,7 @@ from comments import spam
 from comments.models import CheckRecord, Comment
 from comments.notifications import notify_moderators
 from comments.signals import comment_was_moderated, comment_was_posted
+from newsroom import pagecache
 
 logger = logging.getLogger(__name__)
 
@@ -276,6 +277,8 @@ def comment_moderate(*, comment: Comment, status: str, moderator=None) -> Commen
     locked.moderated_by = moderator
     locked.moderated_at = timezone.now()
     locked.save(update_fields=["status", "moderated_by", "moderated_at"])
+    if Comment.Status.APPROVED in (previous, status):
+        transaction.on_commit(lambda: _comments_changed(locked))
     transaction.on_commit(
         lambda: _send_robust(
             comment_was_moderated, comment=locked, previous_status=previous, moderator=moderator
@@ -286,6 +289,11 @@ def comment_moderate(*, comment: Comment, status: str, moderator=None) -> Commen
             lambda: _enqueue_learning(locked, is_spam=status == Comment.Status.SPAM)
         )
     return locked
+
+
+def _comments_changed(comment: Comment) -> None:
+    """What readers see of this article's comments changed: drop its cached pages."""
+    pagecache.bump(f"article:{comment.article_id}", "comments")
 
 
 def _enqueue_learning(comment: Comment, *, is_spam: bool) -> None:
@@ -316,7 +324,7 @@ def comment_reply_as_site(*, parent: Comment, body: str, moderator) -> Comment:
     """A moderator's reply, published at once under the moderator's name."""
     check_reply(article=parent.article, parent=parent)
     now = timezone.now()
-    return Comment.objects.create(
+    reply = Comment.objects.create(
         article=parent.article,
         parent=parent,
         root=parent.root or parent,
@@ -330,3 +338,5 @@ def comment_reply_as_site(*, parent: Comment, body: str, moderator) -> Comment:
         moderated_by=moderator,
         moderated_at=now,
     )
+    transaction.on_commit(lambda: _comments_changed(reply))
+    return reply

@@ -2,7 +2,13 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import Resolver404, resolve
+from django.views.csrf import csrf_failure as default_csrf_failure
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from articles.models import Article
 from articles.views import ArticleDetailView
@@ -83,3 +89,35 @@ class CommentPostView(ArticleDetailView):
         return self.render_to_response(
             self.get_context_data(object=self.object, **context), status=status
         )
+
+
+@never_cache
+@require_GET
+def form_token(request):
+    """The CSRF token for the comment form.
+
+    Post pages are cached for anonymous readers, so they carry no token; the
+    form's script asks for one here when the reader starts to comment.
+    """
+    return JsonResponse({"csrfToken": get_token(request)})
+
+
+def csrf_failure(request, reason=""):
+    """A comment posted without a valid token (no JavaScript, or an expired
+    page) is shown again with a fresh token, for one more click; nothing is
+    stored. Any other request gets Django's usual 403 page."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match is None or match.view_name != "comments:post" or request.method != "POST":
+        return default_csrf_failure(request, reason)
+    view = CommentPostView(request=request, args=(), kwargs=match.kwargs)
+    view.object = article = view.get_object()
+    form = CommentForm(request.POST, article=article)
+    form.is_valid()
+    return view.show_post(
+        comment_form=form,
+        comment_error="For your security, please press “Post Comment” once more.",
+        status=403,
+    )

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,6 +115,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Full pages for anonymous readers stay in the cache this long at most (0: off);
+# they are dropped as soon as what they show changes (newsroom.pagecache).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# max-age sent to browsers and CDNs; 0 makes them revalidate (cheap 304s).
+PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=0)
 
 # Background tasks (django.tasks): run at once, in the request, by default. In
 # production use the database backend and run `manage.py db_worker`:
@@ -216,6 +223,7 @@ NEWSROOM_PAGE_SIZE = env.int("NEWSROOM_PAGE_SIZE", default=10)
 TAGGIT_CASE_INSENSITIVE = True
 
 # Comments (WordPress's Discussion settings).
+CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
 COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=5)
 COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=5000)

@@ -5,15 +5,21 @@ from django.contrib.flatpages.views import flatpage
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from articles.sidebar import seconds_until_stale
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
+from newsroom.pagecache import cached_view
+
+published = cached_view("content", timeout=seconds_until_stale)
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path(
+        "sitemap.xml", published(sitemap_views.index), {"sitemaps": SITEMAPS}, name="sitemap-index"
+    ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        published(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

@@ -411,10 +411,13 @@ def test_bulk_actions_moderate_comments(
     assert set(Comment.objects.values_list("moderated_by", flat=True)) == {moderator.pk}
 
 
-def test_approved_comment_appears_on_the_post(client, moderator, article, comment_factory):
+def test_approved_comment_appears_on_the_post(
+    client, moderator, article, comment_factory, django_capture_on_commit_callbacks
+):
     comment = comment_factory(article=article, status="pending", body="Now visible")
     assert b"Now visible" not in client.get(article.get_absolute_url()).content
-    comment_moderate(comment=comment, status="approved", moderator=moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_moderate(comment=comment, status="approved", moderator=moderator)
     assert b"Now visible" in client.get(article.get_absolute_url()).content
 
 

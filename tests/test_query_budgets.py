@@ -7,6 +7,14 @@ from django.test.utils import CaptureQueriesContext
 pytestmark = pytest.mark.django_db
 
 POST_PAGE_BUDGET = 10
+
+
+@pytest.fixture(autouse=True)
+def _render_every_time(settings):
+    """Budgets are for rendering a page, not for serving it from the page cache."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 LISTING_BUDGET = 8
 
 

@@ -556,7 +556,11 @@ def test_failed_checks_are_retried_later_with_the_database_backend(settings, art
     settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
     settings.COMMENTS_CHECK_RETRY_DELAY = 0
     comment = comment_submit(
-        article=article_factory(), author_name="A", author_email="a@example.org", body="x", request_info=info()
+        article=article_factory(),
+        author_name="A",
+        author_email="a@example.org",
+        body="x",
+        request_info=info(),
     )
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     from django_tasks_db.models import DBTaskResult
