@@ -2,7 +2,8 @@
 
 
 class FourDigitYear:
-    regex = "[0-9]{4}"
+    # 1000-2999: a news archive has no year 9999 (whose last day cannot be followed).
+    regex = "[12][0-9]{3}"
 
     def to_python(self, value):
         return int(value)

@@ -8,8 +8,10 @@ at the latest when a scheduled article goes live.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -26,13 +28,18 @@ def bump_content_generation() -> None:
     pagecache.bump("content")
 
 
-def sidebar() -> dict:
+def sidebar_html() -> str:
+    """The rendered sidebar, cached until what it shows changes."""
+    use_cache = settings.NEWSROOM_FRAGMENT_CACHE
     key = f"articles:sidebar:{pagecache.generation('content')}"
-    data = cache.get(key)
-    if data is None:
-        data = build_sidebar()
-        cache.set(key, data, timeout=seconds_until_stale())
-    return data
+    html = cache.get(key) if use_cache else None
+    if html is None:
+        html = render_to_string("includes/sidebar_widgets.html", {"sidebar": build_sidebar()})
+        if use_cache:
+            cache.set(
+                key, html, timeout=min(seconds_until_stale(), settings.FRAGMENT_CACHE_SECONDS)
+            )
+    return html
 
 
 def seconds_until_stale() -> int:

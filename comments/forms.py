@@ -52,6 +52,16 @@ class CommentForm(forms.Form):
         ):
             self.fields[name].widget.attrs["autocomplete"] = autocomplete
 
+    def clean(self):
+        cleaned = super().clean()
+        # Django decodes bytes that are not UTF-8 as U+FFFD; refuse rather than store mojibake.
+        if any("\ufffd" in str(value) for value in self.data.values()):
+            raise ValidationError(
+                "Your browser sent characters that could not be read (not UTF-8). "
+                "Please check the text and post again."
+            )
+        return cleaned
+
     def clean_author_name(self):
         return " ".join(self.cleaned_data["author_name"].split())
 

@@ -40,16 +40,16 @@ class CommentPostView(ArticleDetailView):
         if not comments_open(article):
             return self.show_post(comment_error="Comments are closed on this article.", status=403)
 
+        form = CommentForm(request.POST, article=article)
+        if not form.is_valid():
+            return self.show_post(comment_form=form, status=400)
         if ratelimit.is_flood(ratelimit.hit(client_ip(request))):
             return self.show_post(
+                comment_form=form,
                 comment_error="You have posted many comments in a short time. "
                 "Please wait a few minutes before posting again.",
                 status=429,
             )
-
-        form = CommentForm(request.POST, article=article)
-        if not form.is_valid():
-            return self.show_post(comment_form=form, status=400)
         data = form.cleaned_data
         try:
             comment = comment_submit(

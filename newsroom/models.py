@@ -1,3 +1,4 @@
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import models
 
@@ -34,8 +35,8 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls) -> "SiteSettings":
-        settings = cache.get(SITE_SETTINGS_CACHE_KEY)
-        if settings is None:
-            settings, _ = cls.objects.get_or_create(pk=1)
-            cache.set(SITE_SETTINGS_CACHE_KEY, settings, timeout=None)
-        return settings
+        site = cache.get(SITE_SETTINGS_CACHE_KEY)
+        if site is None:
+            site, _ = cls.objects.get_or_create(pk=1)
+            cache.set(SITE_SETTINGS_CACHE_KEY, site, timeout=django_settings.FRAGMENT_CACHE_SECONDS)
+        return site

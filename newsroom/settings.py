@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
 ]
 
-ROOT_URLCONF = "newsroom.urls"
+ROOT_URLCONF = env.str("DJANGO_ROOT_URLCONF", default="newsroom.urls")
 WSGI_APPLICATION = "newsroom.wsgi.application"
 SITE_ID = 1
 # The site's public address, for absolute links in feeds, sitemaps and emails.
@@ -116,9 +116,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Caches are invalidated by bumping counters in the cache. Redis shares them
+# between processes; local memory does not, so without Redis the page cache is
+# off by default and fragments (sidebar, comment threads) live only briefly.
+CACHE_IS_SHARED = bool(REDIS_URL)
 # Full pages for anonymous readers stay in the cache this long at most (0: off);
 # they are dropped as soon as what they show changes (newsroom.pagecache).
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if CACHE_IS_SHARED else 0)
+# Rendered fragments (sidebar, comment threads), dropped when what they show changes.
+NEWSROOM_FRAGMENT_CACHE = env.bool("NEWSROOM_FRAGMENT_CACHE", default=True)
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=600 if CACHE_IS_SHARED else 30)
 # max-age sent to browsers and CDNs; 0 makes them revalidate (cheap 304s).
 PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=0)
 

@@ -18,6 +18,12 @@ from newsroom.models import SiteSettings
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    """On by default with a shared cache (Redis); tests use local memory."""
+    settings.PAGE_CACHE_SECONDS = 600
+
+
 @pytest.fixture
 def article(article_factory, category_factory, source_factory):
     return article_factory(

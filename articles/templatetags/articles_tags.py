@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.sidebar import sidebar
+from articles.sidebar import sidebar_html
 
 register = template.Library()
 
@@ -12,9 +12,9 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.simple_tag
-def sidebar_data() -> dict:
-    """The cached sidebar: ``{% sidebar_data as sidebar %}``."""
-    return sidebar()
+def render_sidebar() -> str:
+    """The sidebar's HTML, rendered once per content change (``articles.sidebar``)."""
+    return mark_safe(sidebar_html())
 
 
 @register.simple_tag(takes_context=True)

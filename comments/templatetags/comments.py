@@ -15,13 +15,16 @@ import math
 from django import template
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils.html import linebreaks, urlize
 from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.services import comments_open
+from newsroom import pagecache
 
 register = template.Library()
 
@@ -68,58 +71,101 @@ def _thread(comments: list[Comment], awaiting: list[Comment]) -> list[Comment]:
     return roots
 
 
-@register.inclusion_tag("comments/comments.html", takes_context=True)
-def render_comments(context, article):
-    request = context["request"]
+def _awaiting(request, article) -> list[Comment]:
+    """The reader's own comments on ``article`` still awaiting moderation."""
+    # Only readers who already have a session (they commented) touch it, so
+    # everyone else's page does not vary on cookies.
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return []
+    ids = request.session.get(AWAITING_SESSION_KEY)
+    if not ids:
+        return []
+    return list(Comment.objects.pending().filter(article=article, pk__in=ids).for_display())
+
+
+def _counts(approved) -> dict:
+    return approved.aggregate(total=Count("pk"), roots=Count("pk", filter=Q(parent__isnull=True)))
+
+
+def _thread_html(request, article, awaiting: list[Comment], open_: bool) -> tuple[str, dict, list]:
+    """The heading, threaded comments and page links, as HTML, with the counts
+    and the comments shown. Cached per article until its comments change
+    (``article:<pk>`` generation), unless the reader has comments awaiting."""
     approved = Comment.objects.approved().filter(article=article)
-    counts = approved.aggregate(total=Count("pk"), roots=Count("pk", filter=Q(parent__isnull=True)))
+    use_cache = settings.NEWSROOM_FRAGMENT_CACHE and not awaiting
+    generation = pagecache.generation(f"article:{article.pk}") if use_cache else None
+    counts_key = f"comments:counts:{article.pk}:{generation}"
+    counts = cache.get(counts_key) if use_cache else None
+    if counts is None:
+        counts = _counts(approved)
+        if use_cache:
+            cache.set(counts_key, counts, timeout=settings.FRAGMENT_CACHE_SECONDS)
     per_page = settings.COMMENTS_PER_PAGE
     num_pages = max(1, math.ceil(counts["roots"] / per_page))
     number = _page_number(request, num_pages)
-    page_roots = (
-        approved.filter(parent__isnull=True)
-        .order_by("created_at", "pk")
-        .values("pk")[(number - 1) * per_page : number * per_page]
-    )
-    comments = list(approved.filter(Q(pk__in=page_roots) | Q(root__in=page_roots)).for_display())
-
-    awaiting = []
-    awaiting_ids = None
-    # Only readers who already have a session (they commented) touch it, so
-    # everyone else's page does not vary on cookies.
-    if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-        awaiting_ids = request.session.get(AWAITING_SESSION_KEY)
-    if awaiting_ids:
-        awaiting = list(
-            Comment.objects.pending().filter(article=article, pk__in=awaiting_ids).for_display()
+    html_key = f"comments:thread:{article.pk}:{generation}:{number}:{int(open_)}"
+    html = cache.get(html_key) if use_cache else None
+    comments = []
+    if html is None:
+        page_roots = (
+            approved.filter(parent__isnull=True)
+            .order_by("created_at", "pk")
+            .values("pk")[(number - 1) * per_page : number * per_page]
         )
+        comments = list(
+            approved.filter(Q(pk__in=page_roots) | Q(root__in=page_roots)).for_display()
+        )
+        html = render_to_string(
+            "comments/thread.html",
+            {
+                "article": article,
+                "comments": _thread(comments, awaiting),
+                "comment_count": counts["total"],
+                "page_number": number,
+                "num_pages": num_pages,
+                "comments_open": open_,
+                "max_depth": settings.COMMENTS_MAX_DEPTH,
+            },
+        )
+        if use_cache:
+            cache.set(html_key, html, timeout=settings.FRAGMENT_CACHE_SECONDS)
+    return mark_safe(html), {**counts, "page_number": number, "num_pages": num_pages}, comments
+
+
+def _reply_target(article, comments: list[Comment], value) -> Comment | None:
+    if not str(value or "").isdigit():
+        return None
+    found = next((c for c in comments if c.pk == int(value)), None)
+    return found or Comment.objects.approved().filter(article=article, pk=int(value)).first()
+
+
+@register.inclusion_tag("comments/comments.html", takes_context=True)
+def render_comments(context, article):
+    request = context["request"]
+    open_ = comments_open(article)
+    awaiting = _awaiting(request, article)
+    thread_html, counts, comments = _thread_html(request, article, awaiting, open_)
 
     form = context.get("comment_form")
     reply_to = None
     if form is None:
         initial = remembered_author(request)
         initial["remember"] = bool(initial)
-        reply_to_id = request.GET.get("replytocom", "")
-        if reply_to_id.isdigit():
-            reply_to = next((c for c in comments if c.pk == int(reply_to_id)), None)
-            if reply_to is not None:
-                initial["parent"] = reply_to.pk
+        reply_to = _reply_target(article, comments, request.GET.get("replytocom"))
+        if reply_to is not None:
+            initial["parent"] = reply_to.pk
         form = CommentForm(article=article, initial=initial)
-    elif form.is_bound and form.data.get("parent", "").isdigit():
-        reply_to = next((c for c in comments if c.pk == int(form.data["parent"])), None)
+    elif form.is_bound:
+        reply_to = _reply_target(article, comments, form.data.get("parent"))
 
     return {
         "request": request,
         "article": article,
-        "site": context.get("site"),
-        "comments": _thread(comments, awaiting),
+        "thread_html": thread_html,
         "comment_count": counts["total"],
-        "page_number": number,
-        "num_pages": num_pages,
         "form": form,
         "reply_to": reply_to,
-        "comments_open": comments_open(article),
-        "max_depth": settings.COMMENTS_MAX_DEPTH,
+        "comments_open": open_,
         "comment_error": context.get("comment_error"),
     }
 

@@ -1,0 +1,407 @@
+"""The benchmark harness: build a big site, serve it like production, load it, report.
+
+    .venv/bin/python bench/run.py                      # SQLite, 10k articles, 200k comments
+    .venv/bin/python bench/run.py --db postgres --redis
+    .venv/bin/python bench/run.py --articles 2000 --comments 20000 --duration 5   # quick
+
+1. builds the site with ``manage.py generate_demo`` (kept under bench/.data and
+   reused while the sizes match; ``--fresh`` rebuilds);
+2. serves it with gunicorn and production settings (DEBUG off) on 127.0.0.1;
+   with ``--redis`` the cache is Redis, otherwise each process's local memory;
+3. loads it with wrk (Debian's; installed with apt when missing and root);
+4. measures the transport baseline in the same run: the same bytes from the same
+   gunicorn through a trivial WSGI app, and through a bare Django view;
+5. prints a table and writes it as JSON and Markdown under bench/results/.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+SECRET = "bench-only-secret-key-" + "x" * 40
+
+LUA = r"""
+local counter = 0
+local thread_id = 0
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+function init(args)
+  thread_id = id
+  if os.getenv("BENCH_POST_BODY") then
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+    wrk.headers["Cookie"] = "csrftoken=" .. os.getenv("BENCH_CSRF")
+  end
+end
+function request()
+  if os.getenv("BENCH_POST_BODY") then
+    counter = counter + 1
+    local body = os.getenv("BENCH_POST_BODY") .. "+" .. thread_id .. "-" .. counter
+    return wrk.format(nil, nil, nil, body)
+  end
+  return wrk.format()
+end
+function done(summary, latency, requests)
+  io.write(string.format(
+    "RESULT {\"requests\": %d, \"seconds\": %f, \"errors\": %d, \"non2xx3xx\": %d, \"p50\": %f, \"p95\": %f, \"p99\": %f, \"bytes\": %d}\n",
+    summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.bytes))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing wrk (Debian) ...")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True
+            )
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+
+def database_url(args) -> str:
+    name = f"bench_{args.articles}_{args.comments}"
+    if args.db == "sqlite":
+        return f"sqlite:///{DATA / (name + '.sqlite3')}"
+    return f"postgres://postgres@127.0.0.1:5432/newsroom_{name}"
+
+
+def base_env(args) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": SECRET,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": database_url(args),
+        "STATIC_ROOT": str(DATA / "static"),
+        "MEDIA_ROOT": str(DATA / "media"),
+        "EMAIL_URL": "consolemail://",
+        "LOG_LEVEL": "WARNING",
+        # The load comes from one address; the flood guard would refuse it.
+        "COMMENTS_RATE_REFUSE_AFTER": "100000000",
+        "COMMENTS_RATE_HOLD_AFTER": "100000000",
+        "REDIS_URL": "redis://127.0.0.1:6379/5" if args.redis else "",
+        "PYTHONPATH": str(ROOT),
+    }
+    return env
+
+
+def manage(env, *command, **kwargs):
+    return subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *command], env=env, check=True, **kwargs
+    )
+
+
+def build_site(args, env):
+    DATA.mkdir(parents=True, exist_ok=True)
+    stamp = DATA / f"{args.db}-{args.articles}-{args.comments}.built"
+    if args.db == "postgres":
+        name = database_url(args).rsplit("/", 1)[1]
+        if args.fresh or not stamp.exists():
+            subprocess.run(
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-qc",
+                    f"DROP DATABASE IF EXISTS {name}",
+                ],
+                check=True,
+            )
+            subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
+                check=True,
+            )
+            stamp.unlink(missing_ok=True)
+    elif args.fresh or not stamp.exists():
+        Path(database_url(args).removeprefix("sqlite:///")).unlink(missing_ok=True)
+        stamp.unlink(missing_ok=True)
+    manage(env, "migrate", "--noinput", "-v0")
+    if not stamp.exists():
+        started = time.monotonic()
+        manage(
+            env, "generate_demo", "--articles", str(args.articles), "--comments", str(args.comments)
+        )
+        print(f"Site built in {time.monotonic() - started:.0f}s")
+        stamp.write_text("ok")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+class Server:
+    def __init__(self, name, env, app="newsroom.wsgi:application", workers=4):
+        self.name, self.port = name, free_port()
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+             "--worker-class", "sync", "--keep-alive", "5", "--log-level", "warning"],
+            env=env, cwd=ROOT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/robots.txt", timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return  # it answers
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{name} did not start")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(url, args, env_extra=None) -> dict:
+    script = DATA / "bench.lua"
+    script.write_text(LUA)
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "-s",
+        str(script),
+        url,
+    ]
+    output = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, **(env_extra or {})}
+    ).stdout
+    match = re.search(r"RESULT (\{.*\})", output)
+    if not match:
+        raise RuntimeError(f"wrk gave no result for {url}:\n{output}")
+    result = json.loads(match.group(1))
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def measure_queries(paths: dict[str, str]) -> dict[str, int]:
+    """Queries per request for each page, rendered (no page cache) in this process."""
+    os.environ["PAGE_CACHE_SECONDS"] = "0"
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    counts = {}
+    for name, path in paths.items():
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        counts[name] = len(queries)
+    return counts
+
+
+def comment_post_env(article_id) -> dict:
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from comments.spam import TIMESTAMP_FIELD, form_timestamp_token
+
+    with __import__("time_machine").travel(timezone.now().timestamp() - 60, tick=False):
+        started = form_timestamp_token()
+    csrf = secrets.token_hex(16)
+    body = (
+        f"csrfmiddlewaretoken={csrf}&author_name=Bench+Reader&author_email=bench%40example.org"
+        f"&{TIMESTAMP_FIELD}={urllib.request.quote(started)}&body=Benchmark+comment+number"
+    )
+    return {"BENCH_POST_BODY": body, "BENCH_CSRF": csrf, "BENCH_ARTICLE": str(article_id)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Newsroom benchmark harness")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--redis", action="store_true", help="use Redis as the cache")
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--comments", type=int, default=200_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per server")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the site")
+    parser.add_argument("--only", default="", help="comma-separated page names to run")
+    args = parser.parse_args()
+
+    ensure_wrk()
+    env = base_env(args)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    sys.path.insert(0, str(ROOT))
+    build_site(args, env)
+
+    import django
+
+    django.setup()
+    from taggit.models import Tag
+
+    from articles.models import Article, Category, Source
+
+    busy = Article.objects.get(slug="demo-busy-500")
+    paths = {
+        "post, 50 comments": Article.objects.get(slug="demo-fifty-comments").get_absolute_url(),
+        "post, 500 comments": busy.get_absolute_url(),
+        "post, no comments": Article.objects.get(slug="demo-no-comments").get_absolute_url(),
+        "home": "/",
+        "category page 1": Category.objects.get(slug="demo-section-1").get_absolute_url(),
+        "category page 400": None,
+        "tag": "/tag/"
+        + Tag.objects.filter(slug__startswith="demo-tag-").order_by("pk").first().slug
+        + "/",
+        "source": Source.objects.filter(slug__startswith="demo-source-")
+        .order_by("pk")
+        .first()
+        .get_absolute_url(),
+        "search": "/search/?q=drought+harvest",
+        "RSS feed": "/feed/",
+    }
+    # The deepest page of the biggest listing (page 400 when the site is that big).
+    biggest = (
+        Category.objects.filter(parent=None, slug__startswith="demo-section-")
+        .order_by("pk")
+        .first()
+    )
+    deep = min(
+        400, max(1, Article.objects.published().filter(categories__in=[biggest]).count() // 10)
+    )
+    paths["category page 400"] = f"{biggest.get_absolute_url()}?page={deep}"
+    if args.only:
+        wanted = {n.strip() for n in args.only.split(",")}
+        paths = {k: v for k, v in paths.items() if k in wanted}
+    queries = measure_queries(paths)
+
+    # The baseline serves the 50-comment post page's bytes.
+    uncached = Server("uncached", {**env, "PAGE_CACHE_SECONDS": "0"}, workers=args.workers)
+    sample_path = paths.get("post, 50 comments", next(iter(paths.values())))
+    sample = urllib.request.urlopen(uncached.url(sample_path)).read()
+    (DATA / "baseline.html").write_bytes(sample)
+    baseline_env = {**env, "BENCH_BASELINE_FILE": str(DATA / "baseline.html")}
+    servers = {
+        "uncached": uncached,
+        "cached": Server("cached", {**env, "PAGE_CACHE_SECONDS": "600"}, workers=args.workers),
+        "wsgi": Server("wsgi", baseline_env, app="bench.baseline:application", workers=args.workers),
+        "django": Server(
+            "django", {**baseline_env, "DJANGO_ROOT_URLCONF": "bench.baseline", "PAGE_CACHE_SECONDS": "0"},
+            workers=args.workers,
+        ),
+    }  # fmt: skip
+    rows = []
+    try:
+
+        def run(name, server, path, mode, extra=None, query_count=None):
+            url = servers[server].url(path)
+            if not extra:
+                urllib.request.urlopen(url).read()  # warm
+            result = wrk(url, args, extra)
+            size = len(urllib.request.urlopen(url).read()) if not extra else 0
+            rows.append(
+                {"page": name, "mode": mode, "queries": query_count, "size": size, **result}
+            )
+            print(
+                f"  {name:22} {mode:9} {result['rps']:9.0f} req/s  p50 {result['p50']:6.1f} ms  p99 {result['p99']:6.1f} ms"
+            )
+
+        print(
+            f"Measuring ({args.db}{' + Redis' if args.redis else ''}, wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.workers} gunicorn workers)"
+        )
+        run("transport: WSGI app", "wsgi", "/", "baseline")
+        run("transport: bare Django", "django", "/bench/bare/", "baseline")
+        for name, path in paths.items():
+            run(name, "uncached", path, "uncached", query_count=queries[name])
+        for name in ("post, 50 comments", "home"):
+            if name in paths:
+                run(name, "cached", paths[name], "cached", query_count=0)
+        run(
+            "comment POST",
+            "uncached",
+            f"/comments/post/{busy.pk}/",
+            "uncached",
+            extra=comment_post_env(busy.pk),
+        )
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    report(rows, args)
+
+
+def report(rows, args):
+    bare = next(r["rps"] for r in rows if r["page"] == "transport: bare Django")
+    wsgi = next(r["rps"] for r in rows if r["page"] == "transport: WSGI app")
+    for row in rows:
+        row["ratio_to_bare_django"] = row["rps"] / bare
+        row["ratio_to_wsgi"] = row["rps"] / wsgi
+    header = "| page | mode | req/s | p50 ms | p95 ms | p99 ms | queries | bytes | errors | × bare Django | × WSGI |"
+    lines = [header, "|" + "---|" * 11]
+    for r in rows:
+        lines.append(
+            f"| {r['page']} | {r['mode']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
+            f"{'' if r['queries'] is None else r['queries']} | {r['size']} | {r['errors'] + r['non2xx3xx']} | "
+            f"{r['ratio_to_bare_django']:.2f} | {r['ratio_to_wsgi']:.2f} |"
+        )
+    table = "\n".join(lines)
+    print()
+    print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    label = f"{args.db}{'-redis' if args.redis else ''}-{args.articles}a-{args.comments}c"
+    meta = {
+        "database": args.db, "redis": args.redis, "articles": args.articles, "comments": args.comments,
+        "wrk": f"-t{args.threads} -c{args.connections} -d{args.duration}s", "gunicorn_workers": args.workers,
+        "cpus": os.cpu_count(), "when": stamp,
+    }  # fmt: skip
+    (RESULTS / f"{label}-{stamp}.json").write_text(
+        json.dumps({"meta": meta, "rows": rows}, indent=2)
+    )
+    md = f"# Benchmark {label} ({stamp})\n\n`{' '.join(sys.argv)}`\n\n{json.dumps(meta)}\n\n{table}\n"
+    (RESULTS / f"{label}-{stamp}.md").write_text(md)
+    (RESULTS / f"latest-{label}.md").write_text(md)
+    print(f"\nWritten to bench/results/{label}-{stamp}.{{json,md}}")
+
+
+if __name__ == "__main__":
+    main()
