@@ -32,7 +32,7 @@ class LatestArticlesFeed(Feed):
         return obj.get_absolute_url() if obj else reverse("articles:home")
 
     def articles(self, obj):
-        return Article.objects.published().for_listing()
+        return Article.objects.published().with_filing()
 
     def items(self, obj=None):
         return self.articles(obj)[:FEED_SIZE]
@@ -68,8 +68,7 @@ class CategoryFeed(LatestArticlesFeed):
         return get_object_or_404(Category, slug=slug)
 
     def articles(self, category):
-        ids = CategoryView.category_and_descendants(category.pk)
-        return super().articles(category).filter(categories__in=ids).distinct()
+        return CategoryView.in_categories(super().articles(category), category)
 
 
 class TagFeed(LatestArticlesFeed):

@@ -121,8 +121,12 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def for_listing(self):
-        """Everything an article card shows, fetched in a fixed number of queries."""
-        return self.select_related("source", "author").prefetch_related("categories", "tags")
+        """Everything an article card shows (source, author), in the same query."""
+        return self.select_related("source", "author")
+
+    def with_filing(self):
+        """Also the categories and tags (post page, feeds): two more queries, whatever the count."""
+        return self.for_listing().prefetch_related("categories", "tags")
 
 
 class Article(models.Model):

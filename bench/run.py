@@ -167,7 +167,7 @@ def build_site(args, env):
 
 
 class Server:
-    def __init__(self, name, env, app="newsroom.wsgi:application", workers=4):
+    def __init__(self, name, env, app="newsroom.wsgi:application", workers=4, probe="/robots.txt"):
         self.name, self.port = name, free_port()
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
@@ -177,7 +177,7 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/robots.txt", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}{probe}", timeout=2)
                 return
             except urllib.error.HTTPError:
                 return  # it answers
@@ -218,14 +218,15 @@ def wrk(url, args, env_extra=None) -> dict:
 
 def measure_queries(paths: dict[str, str]) -> dict[str, int]:
     """Queries per request for each page, rendered (no page cache) in this process."""
-    os.environ["PAGE_CACHE_SECONDS"] = "0"
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    settings.PAGE_CACHE_SECONDS = 0  # count what rendering costs, fragments warm
     client = Client()
     counts = {}
     for name, path in paths.items():
@@ -326,7 +327,7 @@ def main():
         "wsgi": Server("wsgi", baseline_env, app="bench.baseline:application", workers=args.workers),
         "django": Server(
             "django", {**baseline_env, "DJANGO_ROOT_URLCONF": "bench.baseline", "PAGE_CACHE_SECONDS": "0"},
-            workers=args.workers,
+            workers=args.workers, probe="/bench/bare/",
         ),
     }  # fmt: skip
     rows = []

@@ -33,7 +33,7 @@ class CommentPostView(ArticleDetailView):
 
     def get_object(self, queryset=None):
         # Drafts, scheduled and unknown articles take no comments: 404.
-        return get_object_or_404(Article.objects.published().for_listing(), pk=self.kwargs["pk"])
+        return get_object_or_404(Article.objects.published().with_filing(), pk=self.kwargs["pk"])
 
     def post(self, request, *args, **kwargs):
         self.object = article = self.get_object()
