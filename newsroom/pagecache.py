@@ -28,6 +28,7 @@ logged and bypassed.
 
 import hashlib
 import logging
+import time
 from http import HTTPStatus
 
 from django.conf import settings
@@ -124,7 +125,11 @@ class AnonymousPageCacheMiddleware:
         key = PAGE_PREFIX + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         try:
             entry = cache.get(key)
-            if entry is not None and generations(entry["names"]) == entry["generations"]:
+            if (
+                entry is not None
+                and entry["until"] > time.time()
+                and generations(entry["names"]) == entry["generations"]
+            ):
                 return self._from_cache(request, entry["response"])
         except Exception:
             logger.exception("Page cache unavailable; serving without it")
@@ -152,9 +157,10 @@ class AnonymousPageCacheMiddleware:
             stored = HttpResponse(response.content, status=response.status_code)
             for header, value in response.headers.items():
                 stored.headers[header] = value
-            cache.set(
-                key, {"names": names, "generations": current, "response": stored}, timeout=timeout
-            )
+            # "until" is checked on every hit too: a scheduled article goes live on
+            # time even where the cache's own expiry runs on another clock.
+            entry = {"names": names, "generations": current, "until": time.time() + timeout}
+            cache.set(key, {**entry, "response": stored}, timeout=timeout)
         except Exception:
             logger.exception("Could not store a page in the cache")
 

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.pagecache.AnonymousPageCacheMiddleware",
+    "newsroom.db_router.ReplicaPinningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,6 +112,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Read replicas (newsroom.db_router): reads spread over them, writes and a
+# visitor's reads right after writing go to the primary.
+DATABASE_REPLICAS = []
+for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    _alias = f"replica_{_index}"
+    DATABASES[_alias] = {
+        **env.db_url_config(_url),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Tests read the primary's test database through the replica alias.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
+DATABASE_PIN_SECONDS = env.int("DATABASE_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every app server), otherwise
