@@ -1,10 +1,41 @@
+import logging
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from articles.models import Article, Category, Source
 from articles.services import articles_publish, articles_unpublish
+
+logger = logging.getLogger(__name__)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """Stores an uploaded image while validating, so a full or read-only media
+    folder is a form error (with nothing saved) rather than a failed save."""
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean_featured_image(self):
+        image = self.cleaned_data.get("featured_image")
+        if not isinstance(image, UploadedFile):
+            return image
+        field = Article._meta.get_field("featured_image")
+        try:
+            return field.storage.save(field.generate_filename(self.instance, image.name), image)
+        except OSError as error:
+            logger.error("Could not store an uploaded image: %s", error)
+            raise ValidationError(
+                "The image could not be stored (%(reason)s). The article was not saved; "
+                "please try again, or ask an administrator to check the media storage.",
+                params={"reason": error.strerror or type(error).__name__},
+            ) from error
 
 
 class ArticleStatusFilter(admin.SimpleListFilter):
@@ -34,6 +65,7 @@ class ArticleStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = ("title", "status_label", "publish_at", "source", "author")
     list_display_links = ("title",)
     list_filter = (ArticleStatusFilter, "categories", "source", "author")

@@ -3,6 +3,8 @@
 What a reader may see is defined once, by ``ArticleQuerySet.published()``.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -16,6 +18,8 @@ from taggit.managers import TaggableManager
 
 from articles.html import excerpt_from_html, sanitize_html
 from articles.images import make_renditions
+
+logger = logging.getLogger(__name__)
 
 # What the editor's toolbar offers; ``sanitize_html`` decides what is kept.
 EDITOR_EXTENSIONS = {
@@ -212,9 +216,14 @@ class Article(models.Model):
         image_changed = self._image_changed()
         super().save(*args, **kwargs)
         if image_changed:
-            self.featured_image_renditions = (
-                make_renditions(self.featured_image) if self.featured_image else {}
-            )
+            try:
+                self.featured_image_renditions = (
+                    make_renditions(self.featured_image) if self.featured_image else {}
+                )
+            except (OSError, ValueError) as error:
+                # The original still serves every width; the article must not fail.
+                logger.error("No renditions for article %s: %s", self.pk, error)
+                self.featured_image_renditions = {}
             type(self).objects.filter(pk=self.pk).update(
                 featured_image_renditions=self.featured_image_renditions
             )

@@ -1,9 +1,10 @@
 """Per-IP comment counters in the cache (Redis in production, shared by every
 app server). ``hit`` counts a submission; ``recent_count`` reads the count.
 
-A cache that is down never blocks a reader: the error is logged, the
-submission is allowed, and ``recent_count`` reports nothing (checks then hold
-as usual through the other rules).
+A cache that is down never blocks a reader: the error is logged and the
+submission is allowed; ``recent_count`` then raises ``CacheUnavailable``, so
+the RateLimitCheck fails and the comment is held for a moderator rather than
+approved unchecked.
 """
 
 import logging
@@ -11,6 +12,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from newsroom.cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +43,10 @@ def hit(ip: str | None) -> int:
 def recent_count(ip: str | None) -> int:
     if not ip:
         return 0
-    try:
-        return int(cache.get(_key(ip)) or 0)
-    except Exception:
-        logger.warning("Rate limit cache unavailable", exc_info=True)
-        return 0
+    count = cache.get(_key(ip))
+    if not getattr(cache, "is_available", lambda: True)():
+        raise CacheUnavailable("the rate-limit store (cache) is unavailable")
+    return int(count or 0)
 
 
 def is_flood(count: int) -> bool:

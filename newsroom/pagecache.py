@@ -87,8 +87,8 @@ def bump(*names: str) -> None:
                 cache.incr(key)
             except ValueError:
                 cache.set(key, 2, timeout=None)
-        except Exception:
-            logger.exception("Could not invalidate cached pages for %s", name)
+        except Exception as error:
+            logger.warning("Could not invalidate cached pages for %s: %s", name, error)
 
 
 def _request_is_cacheable(request) -> bool:

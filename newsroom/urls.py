@@ -9,6 +9,7 @@ from articles.sidebar import seconds_until_stale
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
 from newsroom.pagecache import cached_view
+from newsroom.views import healthz
 
 published = cached_view("content", timeout=seconds_until_stale)
 
@@ -24,6 +25,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", healthz, name="healthz"),
     path("privacy/", flatpage, {"url": "/privacy/"}, name="privacy"),
     path("pages/", include("django.contrib.flatpages.urls")),
     path("", include("comments.urls")),
@@ -32,3 +34,5 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "newsroom.views.server_error"
