@@ -20,7 +20,11 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = (
+            "title", "slug", "body", "excerpt", "status", "publish_at", "author",
+            "comments_enabled", "source", "source_url", "source_published_on", "categories",
+            "tags", "featured_image", "featured_image_alt",
+        )  # fmt: skip
 
     def clean_featured_image(self):
         image = self.cleaned_data.get("featured_image")

@@ -1,6 +1,7 @@
 """Real faults for tests: a TCP forwarder that can cut a connection, and a
 gunicorn server run with production settings."""
 
+import contextlib
 import os
 import select
 import socket
@@ -43,17 +44,13 @@ class TcpForwarder:
     def cut(self):
         listener, self._listener = self._listener, None
         if listener is not None:
-            try:
+            with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            except OSError:
-                pass
             listener.close()
         with self._lock:
             for conn in self._connections:
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 conn.close()
             self._connections.clear()
 
@@ -85,10 +82,8 @@ class TcpForwarder:
             return
         finally:
             for sock in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
 
 class Gunicorn:
