@@ -23,19 +23,21 @@ class CacheUnavailable(Exception):
 
 
 class ResilientRedisCache(RedisCache):
-    _down_until = 0.0
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
 
     def is_available(self) -> bool:
         """False while Redis is being left alone after a failure."""
-        return time.monotonic() >= ResilientRedisCache._down_until
+        return time.monotonic() >= self._down_until
 
     def _guard(self, operation, default, *args, **kwargs):
-        if time.monotonic() < ResilientRedisCache._down_until:
+        if time.monotonic() < self._down_until:
             return default
         try:
             return getattr(super(), operation)(*args, **kwargs)
         except Exception as error:
-            ResilientRedisCache._down_until = time.monotonic() + RETRY_AFTER
+            self._down_until = time.monotonic() + RETRY_AFTER
             logger.warning("Cache %s failed (%s); serving without the cache", operation, error)
             return default
 
@@ -70,12 +72,12 @@ class ResilientRedisCache(RedisCache):
         return self._guard("clear", False)
 
     def incr(self, key, delta=1, version=None):
-        if time.monotonic() < ResilientRedisCache._down_until:
+        if time.monotonic() < self._down_until:
             raise CacheUnavailable("cache down")
         try:
             return super().incr(key, delta, version)
         except ValueError:
             raise
         except Exception as error:
-            ResilientRedisCache._down_until = time.monotonic() + RETRY_AFTER
+            self._down_until = time.monotonic() + RETRY_AFTER
             raise CacheUnavailable(str(error)) from error
