@@ -196,7 +196,9 @@ class CommentAdmin(admin.ModelAdmin):
     def article_link(self, comment):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            comment.get_absolute_url() if comment.is_public else comment.article.get_absolute_url(),
+            # The post page itself: a per-row comment-page lookup would cost a query a row.
+            comment.article.get_absolute_url()
+            + (f"#comment-{comment.pk}" if comment.is_public else ""),
             Truncator(comment.article.title).chars(60),
         )
 

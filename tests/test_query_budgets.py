@@ -122,3 +122,41 @@ def test_post_page_costs_the_same_at_any_number_of_comments(
     settings.NEWSROOM_FRAGMENT_CACHE = False
     expected = queries_for(client, baseline_article.get_absolute_url())
     assert queries_for(client, article.get_absolute_url()) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "make"),
+    [
+        ("/admin/articles/article/", lambda f, n: f["article"].create_batch(n, tags=["a", "b"])),
+        ("/admin/comments/comment/?status=all", lambda f, n: f["comment"].create_batch(n)),
+        (
+            "/admin/articles/source/",
+            lambda f, n: [f["article"](source=f["source"]()) for _ in range(n)],
+        ),
+        (
+            "/admin/articles/category/",
+            lambda f, n: [f["article"](categories=[f["category"]()]) for _ in range(n)],
+        ),
+    ],
+)
+def test_admin_changelists_cost_the_same_at_5_and_30_rows(
+    client,
+    admin_user,
+    article_factory,
+    comment_factory,
+    source_factory,
+    category_factory,
+    url,
+    make,
+):
+    factories = {
+        "article": article_factory,
+        "comment": comment_factory,
+        "source": source_factory,
+        "category": category_factory,
+    }
+    client.force_login(admin_user)
+    make(factories, 5)
+    small = queries_for(client, url)
+    make(factories, 25)
+    assert queries_for(client, url) == small
