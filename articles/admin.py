@@ -133,7 +133,14 @@ class ArticleCountMixin:
     """An ``article count`` column, counted in the changelist's one query."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        # Meta.ordering does not apply to GROUP BY queries; keep lists and the
+        # autocomplete's pages in a stable order.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles"))
+            .order_by(*self.model._meta.ordering, "pk")
+        )
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, obj):

@@ -252,6 +252,9 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+# Staff sign in through the admin; an unsafe ?next= falls back to its index.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Content Security Policy (Django's own): no inline script or style anywhere.
 # Images may come from anywhere over https (reposted articles embed them).
