@@ -98,6 +98,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site_settings",
@@ -256,12 +257,16 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
-# Content Security Policy (Django's own): no inline script or style anywhere.
-# Images may come from anywhere over https (reposted articles embed them).
+# Content Security Policy (Django's own): no inline script or style. The one
+# inline script, the admin editor's import map, carries a per-request nonce
+# (the nonce appears in the header only on responses that use it, never on
+# public pages). Images may come from anywhere over https (reposted articles).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # The rich-text editor (TipTap, inside django-prose-editor 0.28) injects one
+    # fixed <style> block; its hash allows exactly that block and nothing else.
+    "style-src": [CSP.SELF, "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
     "img-src": [CSP.SELF, "data:", "https:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
