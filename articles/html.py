@@ -48,9 +48,18 @@ _cleaner = nh3.Cleaner(
 )
 
 
+# Characters XML 1.0 forbids (so feeds cannot carry them) and no reader means to type.
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def strip_control_characters(text: str) -> str:
+    """``text`` without control characters other than tab and newlines."""
+    return _INVALID_XML_CHARS.sub("", text or "")
+
+
 def sanitize_html(html: str) -> str:
     """Return ``html`` with everything outside the allowlist removed."""
-    return _cleaner.clean(html or "").strip()
+    return _cleaner.clean(strip_control_characters(html)).strip()
 
 
 def html_to_text(html: str) -> str:

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
-from articles.html import excerpt_from_html, sanitize_html
+from articles.html import excerpt_from_html, sanitize_html, strip_control_characters
 from articles.images import make_renditions
 
 logger = logging.getLogger(__name__)
@@ -209,6 +209,8 @@ class Article(models.Model):
         return self.title or f"(untitled article {self.pk})"
 
     def save(self, *args, **kwargs):
+        self.title = strip_control_characters(self.title)
+        self.excerpt = strip_control_characters(self.excerpt)
         if not self.slug:
             self.slug = unique_slug(self, self.title)
         self.body = sanitize_html(self.body)

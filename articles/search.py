@@ -17,7 +17,7 @@ from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, Wh
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.html import html_to_text
+from articles.html import html_to_text, strip_control_characters
 
 SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
@@ -27,13 +27,12 @@ SNIPPET_WORDS = 40
 # Private-use characters mark matches in ts_headline's output, so the text can
 # be escaped before the marks become <mark> elements.
 _START, _STOP = "\ue000", "\ue001"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean_query(raw: str) -> tuple[str, bool]:
     """The query as searched (control characters removed, spaces collapsed,
     at most ``MAX_QUERY_LENGTH`` characters) and whether it was shortened."""
-    query = re.sub(r"\s+", " ", _CONTROL.sub(" ", raw or "")).strip()
+    query = re.sub(r"\s+", " ", strip_control_characters(raw)).strip()
     if len(query) > MAX_QUERY_LENGTH:
         return query[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0].strip(), True
     return query, False

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 
+from articles.html import strip_control_characters
 from comments.models import Comment
 from comments.services import check_reply
 from comments.spam import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp_token
@@ -63,10 +64,13 @@ class CommentForm(forms.Form):
         return cleaned
 
     def clean_author_name(self):
-        return " ".join(self.cleaned_data["author_name"].split())
+        name = " ".join(strip_control_characters(self.cleaned_data["author_name"]).split())
+        if not name:
+            raise ValidationError("Please give your name.")
+        return name
 
     def clean_body(self):
-        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        body = strip_control_characters(self.cleaned_data["body"]).replace("\r\n", "\n").strip()
         if not body:
             raise ValidationError("Please write a comment.")
         return body

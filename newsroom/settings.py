@@ -343,3 +343,6 @@ COMMENTS_SPAM_KEEP_DAYS = env.int("COMMENTS_SPAM_KEEP_DAYS", default=15)
 AKISMET_API_KEY = env.str("AKISMET_API_KEY", default="")
 AKISMET_API_URL = env.str("AKISMET_API_URL", default="https://rest.akismet.com/1.1/")
 AKISMET_IS_TEST = env.bool("AKISMET_IS_TEST", default=False)
+
+# urlize() (comment text) links bare domains over https, as Django 7 will.
+URLIZE_ASSUME_HTTPS = True

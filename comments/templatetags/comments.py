@@ -11,6 +11,7 @@ comments; the articles app itself knows nothing about them.
 
 import json
 import math
+import re
 
 from django import template
 from django.conf import settings
@@ -133,7 +134,7 @@ def _thread_html(request, article, awaiting: list[Comment], open_: bool) -> tupl
 
 
 def _reply_target(article, comments: list[Comment], value) -> Comment | None:
-    if not str(value or "").isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", str(value or "")):
         return None
     found = next((c for c in comments if c.pk == int(value)), None)
     return found or Comment.objects.approved().filter(article=article, pk=int(value)).first()

@@ -1,0 +1,154 @@
+"""``manage.py import_wordpress EXPORT.xml [--media-dir DIR] [--dry-run] [--atomic] [--check-spam]``
+
+Imports a WordPress export (Tools → Export → All content; WXR 1.0–1.2): authors,
+categories, tags, posts with their comments and featured images, and the old
+links (see ``wordpress.importer``). Run it again with a newer export to bring
+changes over: nothing is duplicated.
+
+Every post goes in whole or not at all (posts are committed in small groups), so
+a file that breaks off keeps every post before the break and a post that cannot
+be imported is reported and skipped; ``--atomic`` imports all or nothing instead.
+``--dry-run`` imports in a transaction that is rolled back and prints the same
+summary. ``--media-dir`` is a copy of the site's ``wp-content/uploads`` folder:
+featured images are copied from it (the import never downloads anything).
+"""
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from wordpress.importer import ImportAborted, WordPressImporter
+from wordpress.wxr import WXRSyntaxError
+
+
+@contextmanager
+def _without_query_log():
+    """With DEBUG on, Django keeps the SQL of every query in memory, and on SQLite
+    quotes every parameter again (one more query per 999) to write it out: a
+    large import would grow without bound and take twice as long. The import
+    never reads that log, so it runs without it."""
+    debug = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
+
+
+class DryRunRollback(Exception):
+    """Raised to roll a dry run back."""
+
+
+class Command(BaseCommand):
+    help = "Import a WordPress export (WXR): authors, terms, posts, comments, images, links."
+
+    def add_arguments(self, parser):
+        parser.add_argument("export", type=Path, help="the WXR file (WordPress → Tools → Export)")
+        parser.add_argument(
+            "--media-dir",
+            type=Path,
+            help="a copy of wp-content/uploads, to take featured images from",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="import, report, then roll everything back"
+        )
+        parser.add_argument(
+            "--atomic",
+            action="store_true",
+            help="all or nothing: one transaction for the whole file (by default each post "
+            "goes in whole or not at all, and a post that fails is reported and skipped)",
+        )
+        parser.add_argument(
+            "--check-spam",
+            action="store_true",
+            help="run the spam checks on imported comments that are pending moderation",
+        )
+
+    def handle(self, *args, export, media_dir, dry_run, atomic, check_spam, **options):
+        if not export.is_file():
+            raise CommandError(f"{export}: no such file.")
+        if media_dir is not None and not media_dir.is_dir():
+            raise CommandError(f"--media-dir {media_dir}: no such folder.")
+        importer = WordPressImporter(
+            export,
+            media_dir=media_dir,
+            check_spam=check_spam,
+            atomic=atomic,
+            progress=self._progress_bar() if self.stdout.isatty() else None,
+        )
+        error = None
+        with _without_query_log():
+            try:
+                if dry_run or atomic:
+                    with transaction.atomic():
+                        error = self._run(importer)
+                        if dry_run:
+                            raise DryRunRollback
+                else:
+                    error = self._run(importer)
+            except DryRunRollback:
+                pass
+        self._print_summary(importer, dry_run=dry_run, failed=error is not None)
+        if error is not None:
+            if atomic and not dry_run:
+                raise CommandError(f"{error}. Nothing was imported (--atomic).") from None
+            if dry_run:
+                raise CommandError(f"{error}.") from None
+            raise CommandError(
+                f"{error}. The posts before that line were imported; fix or re-export the "
+                "file and run the import again to bring in the rest."
+            ) from None
+        if importer.failed:
+            raise CommandError(
+                f"{importer.failed} post{'s' if importer.failed != 1 else ''} could not be "
+                "imported (listed above); everything else was."
+            )
+
+    def _run(self, importer: WordPressImporter) -> WXRSyntaxError | None:
+        """Run the import; a syntax error is returned (after the summary is known)."""
+        try:
+            importer.run()
+        except WXRSyntaxError as error:
+            if importer.atomic:
+                transaction.set_rollback(True)
+            return error
+        except ImportAborted as error:
+            raise CommandError(f"{error}. Nothing was imported (--atomic).") from error
+        except OSError as error:
+            raise CommandError(f"{importer.path}: {error.strerror or error}") from error
+        return None
+
+    def _print_summary(self, importer: WordPressImporter, *, dry_run: bool, failed: bool):
+        summary = importer.summary
+        if importer.progress:
+            self.stdout.write("")
+        version = f" (WXR {summary.wxr_version})" if summary.wxr_version else ""
+        heading = f"WordPress import of {importer.path.name}{version}"
+        if dry_run:
+            heading += " — dry run, nothing was saved"
+        elif failed:
+            heading += " — stopped early"
+        self.stdout.write(f"{heading}, {summary.seconds:.1f}s:")
+        for line in summary.lines():
+            self.stdout.write(line)
+
+    def _progress_bar(self):
+        last = [0.0]
+
+        def show(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done != total and now - last[0] < 0.2:
+                return
+            last[0] = now
+            width = 30
+            filled = int(width * done / total) if total else width
+            self.stdout.write(
+                f"\rPosts [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
+            )
+            self.stdout.flush()
+
+        return show
