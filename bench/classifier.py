@@ -38,7 +38,7 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    print(evaluate(load(args.corpus), args.train, args.seed))
+    print(report(evaluate(load(args.corpus), args.train, args.seed)))
 
 
 def load(path):
@@ -46,7 +46,8 @@ def load(path):
         return list(csv.DictReader(handle))
 
 
-def evaluate(rows, train_share, seed):
+def evaluate(rows, train_share, seed) -> dict:
+    """Train on ``train_share`` of ``rows``, classify the rest; return the figures."""
     from django.utils import timezone
 
     from accounts.models import User
@@ -59,7 +60,7 @@ def evaluate(rows, train_share, seed):
     random.Random(seed).shuffle(rows)
     cut = int(len(rows) * train_share)
     train, test = rows[:cut], rows[cut:]
-    author = User.objects.create(username="bench")
+    author, _ = User.objects.get_or_create(username="classifier-bench")
     article = Article.objects.create(title="Bench", author=author, status="published")
 
     def stored(row):
@@ -87,16 +88,29 @@ def evaluate(rows, train_share, seed):
         fp += predicted and not actual
         tn += not predicted and not actual
         fn += not predicted and actual
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    accuracy = (tp + tn) / len(test)
+    return {
+        "corpus": len(rows),
+        "trained": len(train),
+        "tested": len(test),
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "accuracy": (tp + tn) / len(test),
+        "confusion": {"spam caught": tp, "spam missed": fn, "ham flagged": fp, "ham passed": tn},
+        "verdicts": {v.value: n for v, n in verdicts.items() if n},
+    }
+
+
+def report(figures: dict) -> str:
+    c = figures["confusion"]
     return "\n".join(
         [
-            f"corpus: {len(rows)} comments; trained on {len(train)}, tested on {len(test)}",
-            f"spam at p >= 0.5: precision {precision:.3f}, recall {recall:.3f}, accuracy {accuracy:.3f}",
-            f"confusion: {tp} spam caught, {fn} spam missed, {fp} ham flagged, {tn} ham passed",
+            f"corpus: {figures['corpus']} comments; trained on {figures['trained']}, tested on {figures['tested']}",
+            f"spam at p >= 0.5: precision {figures['precision']:.3f}, recall {figures['recall']:.3f}, "
+            f"accuracy {figures['accuracy']:.3f}",
+            f"confusion: {c['spam caught']} spam caught, {c['spam missed']} spam missed, "
+            f"{c['ham flagged']} ham flagged, {c['ham passed']} ham passed",
             "ClassifierCheck verdicts on the test set: "
-            + ", ".join(f"{v.value} {n}" for v, n in verdicts.items() if n),
+            + ", ".join(f"{v} {n}" for v, n in figures["verdicts"].items()),
         ]
     )
 
