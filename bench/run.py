@@ -281,6 +281,7 @@ def main():
     from taggit.models import Tag
 
     from articles.models import Article, Category, Source
+    from newsroom.management.commands.generate_demo import PLACES
 
     busy = Article.objects.get(slug="demo-busy-500")
     paths = {
@@ -297,7 +298,7 @@ def main():
         .order_by("pk")
         .first()
         .get_absolute_url(),
-        "search": "/search/?q=drought+harvest",
+        "search": f"/search/?q={PLACES[7]}",
         "RSS feed": "/feed/",
     }
     # The deepest page of the biggest listing (page 400 when the site is that big).
