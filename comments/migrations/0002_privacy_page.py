@@ -4,6 +4,7 @@ A flat page (django.contrib.flatpages), so the site owner edits it in the admin.
 """
 
 from django.conf import settings
+from django.core.management.color import no_style
 from django.db import migrations
 
 CONTENT = """
@@ -41,9 +42,16 @@ def create(apps, schema_editor):
         url="/privacy/", defaults={"title": "Privacy: your comments and your data", "content": CONTENT.strip()}
     )
     # The sites app creates its default Site after migrating, so make it here.
-    site, _ = Site.objects.get_or_create(
+    site, created = Site.objects.get_or_create(
         pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_DOMAIN}
     )
+    if created:
+        # An explicit primary key leaves PostgreSQL's sequence behind; catch it up,
+        # as the sites app does for its own default site.
+        connection = schema_editor.connection
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Site]):
+                cursor.execute(sql)
     page.sites.add(site)
 
 
