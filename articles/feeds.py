@@ -15,11 +15,15 @@ from newsroom.models import SiteSettings
 FEED_SIZE = 20
 
 
-class LatestArticlesFeed(Feed):
+class SiteFeed(Feed):
+    """A feed that knows the site's name (``self.site``) while it renders."""
+
     def __call__(self, request, *args, **kwargs):
         self.site = SiteSettings.load()
         return super().__call__(request, *args, **kwargs)
 
+
+class LatestArticlesFeed(SiteFeed):
     def title(self, obj=None):
         return f"{self.site.name} — {obj}" if obj else self.site.name
 

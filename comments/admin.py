@@ -172,12 +172,7 @@ class CommentAdmin(admin.ModelAdmin):
         verdicts = [
             comment_run_checks(
                 comment=comment,
-                request_info=RequestInfo(
-                    ip_address=comment.ip_address,
-                    user_agent=comment.user_agent,
-                    referrer=comment.referrer,
-                    rerun=True,
-                ),
+                request_info=RequestInfo.for_rerun(comment),
             )
             for comment in queryset.select_related("article")
         ]

@@ -1,22 +1,17 @@
 """Comment feeds: the site's latest approved comments, and one article's."""
 
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from articles.feeds import SiteFeed
 from articles.models import Article
 from comments.models import Comment
-from newsroom.models import SiteSettings
 
 FEED_SIZE = 30
 
 
-class LatestCommentsFeed(Feed):
-    def __call__(self, request, *args, **kwargs):
-        self.site = SiteSettings.load()
-        return super().__call__(request, *args, **kwargs)
-
+class LatestCommentsFeed(SiteFeed):
     def title(self, article=None):
         if article is not None:
             return f"Comments on “{article.title}” — {self.site.name}"

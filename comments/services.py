@@ -51,6 +51,16 @@ class RequestInfo:
             extra=dict(extra or {}),
         )
 
+    @classmethod
+    def for_rerun(cls, comment) -> "RequestInfo":
+        """What was stored about the request, for running the checks again."""
+        return cls(
+            ip_address=comment.ip_address,
+            user_agent=comment.user_agent,
+            referrer=comment.referrer,
+            rerun=True,
+        )
+
 
 def client_ip(request) -> str | None:
     """The reader's IP: REMOTE_ADDR, or the address the trusted proxies saw."""

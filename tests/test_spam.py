@@ -569,3 +569,15 @@ def test_failed_checks_are_retried_later_with_the_database_backend(settings, art
     assert attempts == [1, 2, 3]  # the first run and two retries (COMMENTS_CHECK_RETRIES = 3)
     comment.refresh_from_db()
     assert (comment.status, comment.check_verdict) == ("pending", "failed")
+
+
+def test_recheck_comments_reruns_failed_checks_from_cron(pending, settings):
+    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
+    failed = pending()
+    comment_run_checks(comment=failed, request_info=info())
+    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Approver"}]
+    out = io.StringIO()
+    call_command("recheck_comments", stdout=out)
+    failed.refresh_from_db()
+    assert failed.status == Comment.Status.APPROVED
+    assert "1 approve" in out.getvalue()

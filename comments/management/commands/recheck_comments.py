@@ -19,12 +19,7 @@ class Command(BaseCommand):
         )
         counts: dict[str, int] = {}
         for comment in waiting.select_related("article").iterator():
-            info = RequestInfo(
-                ip_address=comment.ip_address,
-                user_agent=comment.user_agent,
-                referrer=comment.referrer,
-                rerun=True,
-            )
+            info = RequestInfo.for_rerun(comment)
             verdict = comment_run_checks(comment=comment, request_info=info)
             counts[verdict] = counts.get(verdict, 0) + 1
         summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items())) or "nothing to do"
