@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from articles.models import Article, Category, Source
 from articles.services import articles_publish, articles_unpublish
+from newsroom.admin_saving import SaveErrorsAsFormErrorsMixin
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class ArticleStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ("title", "status_label", "publish_at", "source", "author")
     list_display_links = ("title",)
@@ -148,14 +149,14 @@ class ArticleCountMixin:
 
 
 @admin.register(Source)
-class SourceAdmin(ArticleCountMixin, admin.ModelAdmin):
+class SourceAdmin(SaveErrorsAsFormErrorsMixin, ArticleCountMixin, admin.ModelAdmin):
     list_display = ("name", "homepage_url", "article_count")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Category)
-class CategoryAdmin(ArticleCountMixin, admin.ModelAdmin):
+class CategoryAdmin(SaveErrorsAsFormErrorsMixin, ArticleCountMixin, admin.ModelAdmin):
     list_display = ("name", "parent", "slug", "article_count")
     list_select_related = ("parent",)
     search_fields = ("name",)

@@ -1,4 +1,9 @@
-"""Path converters for WordPress-style permalinks: ``/2024/08/01/<slug>/``."""
+"""Path converters for the reader's URLs: ``/2024/08/01/<slug>/``, ``/author/<username>/``.
+
+Each converter matches only what its value can be, so anything else (a NUL
+byte, a slash, punctuation) is a 404 from the URL resolver and never reaches
+a query.
+"""
 
 
 class FourDigitYear:
@@ -28,6 +33,20 @@ class UnicodeSlug:
     """Slugs may be in any script (WordPress allows Greek or Cyrillic post names)."""
 
     regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class Username:
+    """What ``accounts.User.username`` may hold: Django's username characters
+    (letters and digits in any script, ``_ . @ + -``; the WordPress importer
+    keeps only those too), at most 150 of them."""
+
+    regex = r"[\w.@+-]{1,150}"
 
     def to_python(self, value):
         return value

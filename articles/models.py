@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,8 +19,13 @@ from taggit.managers import TaggableManager
 
 from articles.html import excerpt_from_html, sanitize_html, strip_control_characters
 from articles.images import make_renditions
+from newsroom.links import SafeURLField
 
 logger = logging.getLogger(__name__)
+
+# The longest body an article may have, in characters (about 150,000 words of
+# HTML): far beyond any article, short of what would strain a page or a feed.
+ARTICLE_BODY_MAX_LENGTH = 1_000_000
 
 # What the editor's toolbar offers; ``sanitize_html`` decides what is kept.
 EDITOR_EXTENSIONS = {
@@ -60,7 +66,7 @@ class Source(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
-    homepage_url = models.URLField("homepage", max_length=500, blank=True)
+    homepage_url = SafeURLField("homepage", max_length=500, blank=True)
     description = models.TextField(blank=True)
 
     class Meta:
@@ -146,7 +152,12 @@ class Article(models.Model):
         allow_unicode=True,
         help_text="The last part of the article's address. Changing it breaks links.",
     )
-    body = ProseEditorField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html, blank=True)
+    body = ProseEditorField(
+        extensions=EDITOR_EXTENSIONS,
+        sanitize=sanitize_html,
+        blank=True,
+        validators=[MaxLengthValidator(ARTICLE_BODY_MAX_LENGTH)],
+    )
     excerpt = models.TextField(
         blank=True, help_text="Shown in listings and feeds. Left blank, the body's opening is used."
     )
@@ -174,7 +185,7 @@ class Article(models.Model):
         related_name="articles",
         help_text="The publication this article is reposted from.",
     )
-    source_url = models.URLField("original article URL", max_length=1000, blank=True)
+    source_url = SafeURLField("original article URL", max_length=1000, blank=True)
     source_published_on = models.DateField("original publication date", null=True, blank=True)
 
     categories = models.ManyToManyField(Category, blank=True, related_name="articles")

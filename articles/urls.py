@@ -10,6 +10,7 @@ register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigits, "mm")
 register_converter(converters.TwoDigits, "dd")
 register_converter(converters.UnicodeSlug, "uslug")
+register_converter(converters.Username, "username")
 
 app_name = "articles"
 
@@ -24,8 +25,8 @@ urlpatterns = [
     path("tag/<uslug:slug>/feed/", published(feeds.TagFeed()), name="tag-feed"),
     path("source/<uslug:slug>/", views.SourceView.as_view(), name="source"),
     path("source/<uslug:slug>/feed/", published(feeds.SourceFeed()), name="source-feed"),
-    path("author/<str:username>/", views.AuthorView.as_view(), name="author"),
-    path("author/<str:username>/feed/", published(feeds.AuthorFeed()), name="author-feed"),
+    path("author/<username:username>/", views.AuthorView.as_view(), name="author"),
+    path("author/<username:username>/feed/", published(feeds.AuthorFeed()), name="author-feed"),
     path("<yyyy:year>/", views.YearView.as_view(), name="year"),
     path("<yyyy:year>/<mm:month>/", views.MonthView.as_view(), name="month"),
     path("<yyyy:year>/<mm:month>/<dd:day>/", views.DayView.as_view(), name="day"),

@@ -1,4 +1,9 @@
-"""Comment feeds: the site's latest approved comments, and one article's."""
+"""Comment feeds: the site's latest approved comments, and one article's.
+
+A comment is plain text: its description is the HTML the post page shows for
+it (``comment_html``: escaped, paragraphs, links), and ``SiteFeed``'s
+generators escape the text fields and sanitise that HTML (``articles.feeds``).
+"""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -7,6 +12,7 @@ from django.utils.text import Truncator
 from articles.feeds import SiteFeed
 from articles.models import Article
 from comments.models import Comment
+from comments.templatetags.comments import comment_html
 
 FEED_SIZE = 30
 
@@ -33,7 +39,7 @@ class LatestCommentsFeed(SiteFeed):
         return f"{comment.author_name} on “{comment.article.title}”"
 
     def item_description(self, comment):
-        return Truncator(comment.body).words(100)
+        return Truncator(comment_html(comment.body)).words(100, html=True)
 
     def item_link(self, comment):
         return f"{comment.article.get_absolute_url()}#comment-{comment.pk}"

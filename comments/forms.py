@@ -1,18 +1,13 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, URLValidator
+from django.core.validators import MaxLengthValidator
 
 from articles.html import strip_control_characters
 from comments.models import Comment
 from comments.services import check_reply
 from comments.spam import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp_token
-
-
-class WebAddressField(forms.URLField):
-    """http and https only: javascript:, data:, ftp: and the like are refused."""
-
-    default_validators = [URLValidator(schemes=["http", "https"])]
+from newsroom.links import SafeURLFormField
 
 
 class CommentForm(forms.Form):
@@ -20,7 +15,8 @@ class CommentForm(forms.Form):
 
     author_name = forms.CharField(label="Name", max_length=100)
     author_email = forms.EmailField(label="Email", max_length=254, help_text="Never published.")
-    author_url = WebAddressField(
+    # The one URL rule (newsroom.links): http and https only.
+    author_url = SafeURLFormField(
         label="Website", max_length=200, required=False, assume_scheme="https"
     )
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 8}))

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from articles.models import Article
+from newsroom.links import SafeURLField
 
 
 class CommentQuerySet(models.QuerySet):
@@ -18,6 +19,29 @@ class CommentQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
+
+    def awaiting_checks(self, *, unchecked_before):
+        """Pending comments no moderator decided whose checks failed, or never
+        ran and were stored before ``unchecked_before`` (younger ones are still
+        the task worker's to check)."""
+        from comments.spam import Verdict
+
+        return (
+            self.pending()
+            .filter(moderated_by__isnull=True)
+            .filter(
+                Q(check_verdict=Verdict.FAILED)
+                | Q(check_verdict="", created_at__lt=unchecked_before)
+            )
+        )
+
+    def owed_moderator_email(self):
+        """Pending comments the checks held whose moderators' email never went."""
+        return (
+            self.pending()
+            .filter(moderated_by__isnull=True, moderators_notified_at__isnull=True)
+            .exclude(check_verdict="")
+        )
 
     def for_display(self):
         """Only the columns a rendered comment needs (never the email or IP)."""
@@ -53,7 +77,7 @@ class Comment(models.Model):
 
     author_name = models.CharField("name", max_length=100)
     author_email = models.EmailField("email", max_length=254, blank=True)
-    author_url = models.URLField("website", max_length=200, blank=True)
+    author_url = SafeURLField("website", max_length=200, blank=True)
     body = models.TextField("comment")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,6 +109,13 @@ class Comment(models.Model):
     # What the local classifier learnt this comment as ("spam", "ham" or ""),
     # so a moderator who changes their mind un-teaches it first.
     trained_as = models.CharField(max_length=4, blank=True, editable=False)
+    # The form's spam signals as posted (honeypot, signed form timestamp): checks
+    # run later (a worker, recheck_comments, a moderator's re-run) judge with
+    # them, not without them.
+    spam_signals = models.JSONField(default=dict, blank=True, editable=False)
+    # When the moderators were emailed that the comment waits for them: once per
+    # comment, however often its checks run; empty while an email is owed.
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 

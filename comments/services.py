@@ -4,16 +4,22 @@ Views, admin actions, commands and tests call these functions; each runs in a
 transaction and leaves side effects (emails, signals, spam checks) to
 ``transaction.on_commit``, so a comment is stored before anything that might
 fail looks at it.
+
+Once a reader's comment is committed it is theirs: the work after the commit
+(signals, the spam checks, the moderators' email) is logged when it fails and
+never turns the reader's success into an error. A comment it left unjudged or
+unannounced is picked up by ``manage.py recheck_comments``
+(``comments_recheck_waiting``).
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -23,6 +29,7 @@ from comments.models import CheckRecord, Comment
 from comments.notifications import notify_moderators
 from comments.signals import comment_was_moderated, comment_was_posted
 from newsroom import pagecache
+from newsroom.client_ip import client_ip  # the one rule: comments, rate limit, axes
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +46,8 @@ class RequestInfo:
     user_agent: str = ""
     referrer: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
-    #: A moderator re-running the checks: the form's traps were judged the first time.
+    #: Checks run again, later, from what was stored (``for_rerun``), not from a
+    #: live request: what was not stored (the posting rate) is no evidence.
     rerun: bool = False
 
     @classmethod
@@ -53,24 +61,15 @@ class RequestInfo:
 
     @classmethod
     def for_rerun(cls, comment) -> "RequestInfo":
-        """What was stored about the request, for running the checks again."""
+        """What was stored about the request, for running the checks again
+        (the form's spam signals included, when they were stored)."""
         return cls(
             ip_address=comment.ip_address,
             user_agent=comment.user_agent,
             referrer=comment.referrer,
+            extra=dict(comment.spam_signals or {}),
             rerun=True,
         )
-
-
-def client_ip(request) -> str | None:
-    """The reader's IP: REMOTE_ADDR, or the address the trusted proxies saw."""
-    proxies = settings.NEWSROOM_TRUSTED_PROXIES
-    forwarded = [
-        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
-    ]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def comments_open(article: Article) -> bool:
@@ -82,13 +81,114 @@ def comments_open(article: Article) -> bool:
 
 
 def check_reply(*, article: Article, parent: Comment | None) -> None:
-    """Raise ``ValidationError`` unless ``parent`` may be replied to on ``article``."""
+    """Raise ``ValidationError`` unless ``parent`` may be replied to on ``article``.
+
+    Depth is no reason to refuse: ``comment_reply_anchor`` attaches a reply to a
+    thread already as deep as allowed further up, as WordPress shows it."""
     if parent is None:
         return
     if parent.article_id != article.pk or parent.status != Comment.Status.APPROVED:
         raise ValidationError("The comment you are replying to is not on this article.")
-    if parent.depth + 1 >= settings.COMMENTS_MAX_DEPTH:
-        raise ValidationError("This conversation is too deep to reply to; reply further up.")
+
+
+# -- Thread depth: the one rule for every write and for the page ----------------
+
+
+def max_reply_depth() -> int:
+    """How deep a comment may sit in its thread (a top-level comment is 0).
+
+    ``COMMENTS_MAX_DEPTH`` counts levels, as WordPress's "threaded comments N
+    levels deep" does: 5 levels are depths 0 to 4."""
+    return max(settings.COMMENTS_MAX_DEPTH, 1) - 1
+
+
+def reply_anchor[T: Hashable](
+    parent: T | None, *, depth_of: Callable[[T], int], parent_of: Callable[[T], T | None]
+) -> T | None:
+    """The comment a reply to ``parent`` hangs from: ``parent`` itself or, when
+    a reply there would sit deeper than ``max_reply_depth()``, its deepest
+    ancestor that leaves room (None: the reply becomes top-level).
+
+    Every write uses it (readers, moderators, the WordPress importer, the demo
+    data) and so does the page that shows a thread; ``depth_of`` and
+    ``parent_of`` let it climb stored comments or an import's WordPress IDs
+    alike. A loop in the parents ends the climb at the top level."""
+    limit = max_reply_depth()
+    climbed = set()
+    while parent is not None and depth_of(parent) >= limit:
+        if parent in climbed:
+            return None
+        climbed.add(parent)
+        parent = parent_of(parent)
+    return parent
+
+
+def comment_reply_anchor(parent: Comment | None) -> Comment | None:
+    """``reply_anchor`` for a stored comment (a query per level climbed; rare)."""
+    return reply_anchor(parent, depth_of=lambda c: c.depth, parent_of=lambda c: c.parent)
+
+
+@dataclass
+class ThreadShape[K: Hashable]:
+    """Where each comment sits (see ``comment_thread_shape``), by key."""
+
+    parent: dict[K, K | None] = field(default_factory=dict)
+    depth: dict[K, int] = field(default_factory=dict)
+    root: dict[K, K | None] = field(default_factory=dict)
+    #: Each loop of replies found, with the comment made top-level to cut it.
+    loops: list[tuple[list[K], K]] = field(default_factory=list)
+    #: Replies attached further up than they asked, to stay within the depth.
+    lifted: list[K] = field(default_factory=list)
+
+
+def comment_thread_shape[K: Hashable](replies_to: Mapping[K, K | None]) -> ThreadShape[K]:
+    """Arrange comments by what each replies to: parent, depth and top comment.
+
+    Keys may be anything (pks, WordPress IDs), in the order that decides which
+    comment of a loop becomes top-level (the first). A parent that is not a key
+    makes a top-level comment; a loop (a comment replying to itself, two to
+    each other, …) is cut; a reply deeper than allowed is lifted by
+    ``reply_anchor``. No recursion: a chain of any length is fine."""
+    shape: ThreadShape[K] = ThreadShape()
+    order: dict[K, int] = {}
+    for start in replies_to:
+        chain, on_chain, node = [], set(), start
+        while node is not None and node not in shape.depth and node not in on_chain:
+            chain.append(node)
+            on_chain.add(node)
+            node = _known_parent(replies_to, node)
+        cut = None
+        if node is not None and node in on_chain:
+            order = order or {key: i for i, key in enumerate(replies_to)}
+            start_of_loop = chain.index(node)
+            loop = chain[start_of_loop:]
+            at = min(range(len(loop)), key=lambda i: order[loop[i]])
+            cut = loop[at]
+            shape.loops.append((loop, cut))
+            # Placed from the cut down the loop, then the rest of the chain.
+            chain = chain[:start_of_loop] + loop[at + 1 :] + loop[: at + 1]
+        for key in reversed(chain):
+            _place(shape, key, None if key == cut else _known_parent(replies_to, key))
+    return shape
+
+
+def _known_parent[K: Hashable](replies_to: Mapping[K, K | None], key: K) -> K | None:
+    asked = replies_to[key]
+    return asked if asked in replies_to else None
+
+
+def _place[K: Hashable](shape: ThreadShape[K], key: K, asked: K | None) -> None:
+    """Place ``key`` under ``asked`` (already placed), or higher if too deep."""
+    parent = reply_anchor(asked, depth_of=shape.depth.__getitem__, parent_of=shape.parent.get)
+    if parent != asked:
+        shape.lifted.append(key)
+    shape.parent[key] = parent
+    if parent is None:
+        shape.depth[key], shape.root[key] = 0, None
+    else:
+        shape.depth[key] = shape.depth[parent] + 1
+        top = shape.root[parent]
+        shape.root[key] = parent if top is None else top
 
 
 @transaction.atomic
@@ -115,6 +215,7 @@ def comment_submit(
     if not comments_open(article):
         raise ValidationError("Comments are closed on this article.")
     check_reply(article=article, parent=parent)
+    parent = comment_reply_anchor(parent)
 
     now = timezone.now()
     duplicate = (
@@ -145,33 +246,84 @@ def comment_submit(
         ip_address=request_info.ip_address,
         user_agent=request_info.user_agent,
         referrer=request_info.referrer,
+        spam_signals={k: str(v)[:200] for k, v in request_info.extra.items()},
         created_at=now,
         status=Comment.Status.PENDING,
     )
-    transaction.on_commit(lambda: _after_submit(comment, request_info))
+    transaction.on_commit(lambda: _after_submit(comment, request_info), robust=True)
     return comment
 
 
 def _after_submit(comment: Comment, request_info: RequestInfo) -> None:
-    """Runs after the comment is committed: nothing here can lose it."""
-    _send_robust(comment_was_posted, comment=comment, request_info=request_info)
-    comment_enqueue_checks(comment=comment, request_info=request_info)
+    """Runs after the comment is committed (``robust``: nothing raised here
+    reaches the reader, who keeps their stored comment). Each step is on its
+    own: one that fails (a database that went away) is logged and the next still
+    runs; a comment left without a verdict or an email is finished by
+    recheck_comments."""
+    steps = [
+        lambda: _send_robust(comment_was_posted, comment=comment, request_info=request_info),
+        lambda: comment_enqueue_checks(
+            comment=comment,
+            request_info=request_info,
+            network_budget=settings.COMMENTS_CHECKS_REQUEST_BUDGET_SECONDS,
+        ),
+    ]
+    for step in steps:
+        reset_broken_connection()
+        try:
+            step()
+        except Exception:
+            logger.exception("After storing comment %s: a step failed", comment.pk)
+
+
+def reset_broken_connection() -> None:
+    """Drop the database connection if an error left it unusable (a backend
+    terminated, a network cut), so the next query connects afresh, as Django
+    does between requests. Never inside a transaction, whose work would go."""
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    if connection.errors_occurred and not connection.is_usable():
+        connection.close()
 
 
 def comment_enqueue_checks(
-    *, comment: Comment, request_info: RequestInfo, attempt: int = 1, delay: int = 0
+    *,
+    comment: Comment,
+    request_info: RequestInfo,
+    attempt: int = 1,
+    delay: int = 0,
+    network_budget: float | None = None,
 ) -> None:
     """Queue the spam checks; if the task backend is down, hold the comment and
-    tell the moderators (they can re-run the checks from the admin)."""
+    tell the moderators (they can re-run the checks from the admin).
+
+    ``network_budget``: the seconds the network checks may spend when the task
+    backend runs them at once, in the caller's request (the immediate backend);
+    a queued task gets the checks' full timeouts."""
     from comments.tasks import check_comment
 
     task = check_comment
     if delay:
         task = task.using(run_after=timezone.now() + timedelta(seconds=delay))
+    budget = {}
+    if network_budget is not None and _runs_in_process(task):
+        budget = {"network_budget": network_budget}
     try:
-        task.enqueue(comment.pk, asdict(request_info), attempt)
+        task.enqueue(comment.pk, asdict(request_info), attempt, **budget)
     except Exception as error:
         logger.exception("Could not queue the spam checks for comment %s", comment.pk)
+        _hold_unqueued(comment, error)
+
+
+def _runs_in_process(task) -> bool:
+    from django.tasks.backends.immediate import ImmediateBackend
+
+    return isinstance(task.get_backend(), ImmediateBackend)
+
+
+def _hold_unqueued(comment: Comment, error: Exception) -> None:
+    """Record why the checks could not be queued and tell the moderators."""
+    with transaction.atomic():
         Comment.objects.filter(pk=comment.pk).update(check_verdict=spam.Verdict.FAILED)
         CheckRecord.objects.create(
             comment=comment,
@@ -179,24 +331,47 @@ def comment_enqueue_checks(
             verdict=spam.Verdict.FAILED,
             reason=f"Check failed: the task queue is unavailable ({type(error).__name__})",
         )
-        _notify(comment)
+    _notify(comment)
 
 
-def _notify(comment: Comment) -> None:
+def _notify(comment: Comment) -> bool:
+    """Email the moderators about a comment waiting for them, once per comment;
+    return whether this call sent it.
+
+    The comment is marked before sending (so two runs at once send one email)
+    and unmarked when sending fails, so recheck_comments sends it later."""
     try:
-        notify_moderators(comment)
+        claimed = Comment.objects.filter(pk=comment.pk, moderators_notified_at__isnull=True).update(
+            moderators_notified_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        try:
+            notify_moderators(comment)
+        except Exception:
+            Comment.objects.filter(pk=comment.pk).update(moderators_notified_at=None)
+            raise
     except Exception:
         logger.exception("Could not email the moderators about comment %s", comment.pk)
+        return False
+    return True
 
 
-def comment_run_checks(*, comment: Comment, request_info: RequestInfo, attempt: int = 1) -> str:
+def comment_run_checks(
+    *,
+    comment: Comment,
+    request_info: RequestInfo,
+    attempt: int = 1,
+    network_budget: float | None = None,
+) -> str:
     """Run the spam pipeline on a comment and record every check's result.
 
     A comment still pending (no moderator has decided) takes the verdict:
     spam → spam, approve → approved, hold → stays pending and the moderators
-    are told. A comment a moderator already decided keeps its status.
+    are told (once). A comment a moderator already decided keeps its status.
+    ``network_budget``: see ``spam.run_pipeline`` (checks run in a request).
     """
-    verdict, outcomes = spam.run_pipeline(comment, request_info)
+    verdict, outcomes = spam.run_pipeline(comment, request_info, network_budget=network_budget)
     failed = any(o.result.verdict == spam.Verdict.FAILED for o in outcomes)
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
@@ -220,7 +395,7 @@ def comment_run_checks(*, comment: Comment, request_info: RequestInfo, attempt: 
             comment_moderate(comment=locked, status=Comment.Status.SPAM)
         elif verdict == spam.Verdict.APPROVE:
             comment_moderate(comment=locked, status=Comment.Status.APPROVED)
-        elif attempt == 1:
+        else:
             transaction.on_commit(lambda: _notify(locked))
     if failed and not decided and attempt < settings.COMMENTS_CHECK_RETRIES and _can_defer():
         comment_enqueue_checks(
@@ -230,6 +405,31 @@ def comment_run_checks(*, comment: Comment, request_info: RequestInfo, attempt: 
             delay=settings.COMMENTS_CHECK_RETRY_DELAY * attempt,
         )
     return verdict
+
+
+def comments_recheck_waiting(*, unchecked_grace: timedelta) -> tuple[dict[str, int], int]:
+    """Judge every pending comment whose checks failed or never ran (stored more
+    than ``unchecked_grace`` ago), with the full timeouts and what was stored for
+    it; then email the moderators about held comments they were never told of.
+
+    Returns the count of each verdict and how many comments were announced. A
+    comment that cannot be judged now (the database or a check still down) is
+    logged and left for the next run."""
+    waiting = Comment.objects.awaiting_checks(unchecked_before=timezone.now() - unchecked_grace)
+    verdicts: dict[str, int] = {}
+    for comment in waiting.select_related("article").order_by("pk").iterator():
+        try:
+            verdict = comment_run_checks(
+                comment=comment, request_info=RequestInfo.for_rerun(comment)
+            )
+        except Exception:
+            logger.exception("Could not re-check comment %s; the next run will", comment.pk)
+            continue
+        verdicts[verdict] = verdicts.get(verdict, 0) + 1
+    announced = 0
+    for comment in Comment.objects.owed_moderator_email().select_related("article").order_by("pk"):
+        announced += _notify(comment)
+    return verdicts, announced
 
 
 def _can_defer() -> bool:
@@ -332,13 +532,15 @@ def comments_moderate(*, comments: QuerySet[Comment], status: str, moderator=Non
 @transaction.atomic
 def comment_reply_as_site(*, parent: Comment, body: str, moderator) -> Comment:
     """A moderator's reply, published at once under the moderator's name."""
-    check_reply(article=parent.article, parent=parent)
+    article = parent.article
+    check_reply(article=article, parent=parent)
+    parent = comment_reply_anchor(parent)  # None when threads are one level deep
     now = timezone.now()
     reply = Comment.objects.create(
-        article=parent.article,
+        article=article,
         parent=parent,
-        root=parent.root or parent,
-        depth=parent.depth + 1,
+        root=(parent.root or parent) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
         author_name=moderator.get_display_name(),
         author_email=moderator.email,
         body=body,

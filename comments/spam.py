@@ -50,6 +50,24 @@ Subclass ``SpamCheck`` and implement ``check``::
             return CheckResult(Verdict.NO_OPINION)
 
 ``OPTIONS`` are passed to ``__init__`` as keyword arguments.
+
+Time
+----
+Each check has a ``timeout``. Checks that wait on the network (``isolated``,
+such as Akismet) run in a thread and are abandoned at their timeout. When the
+checks run inside the reader's request (the immediate task backend), the
+network checks share one budget, ``COMMENTS_CHECKS_REQUEST_BUDGET_SECONDS``: a
+check gets at most what is left of it (``check_within`` passes that on to its
+client), and one still waiting when it runs out fails, so the comment is held
+and ``manage.py recheck_comments`` finishes it later with the full timeout.
+
+Checks run later
+----------------
+The form's signals (honeypot, signed timestamp) are stored with the comment
+(``Comment.spam_signals``), so a check run later by a worker,
+``recheck_comments`` or a moderator judges with them. What was never recorded
+(comments from before they were stored, the posting rate) is no evidence:
+those checks have no opinion on a re-run.
 """
 
 import ipaddress
@@ -123,6 +141,13 @@ class SpamCheck:
         """
         raise NotImplementedError
 
+    def check_within(self, comment, request_info, *, timeout: float) -> CheckResult:
+        """``check`` with ``timeout`` seconds to answer, which may be less than
+        ``self.timeout`` (the request's budget). Checks that wait on a client with
+        a timeout of its own (Akismet) override this to pass it on; others need
+        not, as the pipeline stops waiting for an isolated check at ``timeout``."""
+        return self.check(comment, request_info)
+
     def learn(self, comment, *, is_spam: bool) -> None:
         """A moderator decided ``comment`` is spam (or not). Optional: checks that
         learn (the classifier) or report back (Akismet) override this."""
@@ -177,61 +202,113 @@ def combine(results: list[CheckResult]) -> Verdict:
     return Verdict.HOLD
 
 
-def run_check(check: SpamCheck, comment, request_info) -> CheckResult:
-    """Run one check; a check that raises or overruns becomes FAILED, never an exception."""
+def run_check(
+    check: SpamCheck, comment, request_info, *, timeout: float | None = None
+) -> CheckResult:
+    """Run one check; a check that raises or overruns becomes FAILED, never an exception.
+
+    ``timeout`` (default: the check's own) is how long it may take."""
+    timeout = check.timeout if timeout is None else timeout
     started = time.monotonic()
     try:
         if check.isolated:
-            result = _run_isolated(check, comment, request_info)
+            result = _run_isolated(check, comment, request_info, timeout)
         else:
-            result = check.check(comment, request_info)
+            result = check.check_within(comment, request_info, timeout=timeout)
     except Exception as error:
         logger.exception("Spam check %s failed on comment %s", check.name, comment.pk)
         return CheckResult(
             Verdict.FAILED, reason=f"Check failed: {type(error).__name__}: {error}"[:500]
         )
     elapsed = time.monotonic() - started
-    if elapsed > check.timeout:
+    if elapsed > timeout:
         logger.warning("Spam check %s took %.1fs on comment %s", check.name, elapsed, comment.pk)
         return CheckResult(
-            Verdict.FAILED, reason=f"Check failed: took {elapsed:.1f}s (timeout {check.timeout}s)"
+            Verdict.FAILED, reason=f"Check failed: took {elapsed:.1f}s (timeout {timeout:g}s)"
         )
     if not isinstance(result, CheckResult):
         return CheckResult(Verdict.FAILED, reason=f"Check failed: returned {result!r}"[:500])
     return result
 
 
-def _run_isolated(check: SpamCheck, comment, request_info) -> CheckResult:
+def _run_isolated(check: SpamCheck, comment, request_info, timeout: float) -> CheckResult:
     box: dict = {}
 
     def target():
         try:
-            box["result"] = check.check(comment, request_info)
+            box["result"] = check.check_within(comment, request_info, timeout=timeout)
         except Exception as error:  # re-raised in the caller's thread
             box["error"] = error
 
     thread = threading.Thread(target=target, name=f"spam-check-{check.name}", daemon=True)
     thread.start()
-    thread.join(check.timeout)
+    thread.join(timeout)
     if thread.is_alive():
-        raise TimeoutError(f"no answer within {check.timeout}s")
+        raise TimeoutError(f"no answer within {timeout:g}s")
     if "error" in box:
         raise box["error"]
     return box["result"]
 
 
-def run_pipeline(comment, request_info, checks: list[SpamCheck] | None = None):
-    """Run every check; return ``(verdict, [CheckOutcome, ...])``."""
-    outcomes = [
-        CheckOutcome(check.name, run_check(check, comment, request_info))
-        for check in (get_checks() if checks is None else checks)
-    ]
+def _run_on_budget(
+    check: SpamCheck, comment, request_info, *, left: float, budget: float
+) -> tuple[CheckResult, float]:
+    """Run a network check with at most ``left`` of the request's ``budget``
+    seconds; return its result and the seconds it spent."""
+    later = "recheck_comments finishes it with the full timeout"
+    if left <= 0:
+        reason = (
+            f"Check failed: not run, the request's {budget:g}s budget for network checks "
+            f"was spent; {later}"
+        )
+        return CheckResult(Verdict.FAILED, reason=reason), 0.0
+    timeout = min(check.timeout, left)
+    started = time.monotonic()
+    result = run_check(check, comment, request_info, timeout=timeout)
+    spent = time.monotonic() - started
+    cut_short = timeout < check.timeout and spent >= timeout * 0.9
+    if result.verdict == Verdict.FAILED and cut_short:
+        logger.warning(
+            "Spam check %s ran out of the request's budget on comment %s", check.name, comment.pk
+        )
+        reason = (
+            f"Check failed: timeout, no answer within {timeout:.2g}s, what was left of the "
+            f"request's {budget:g}s budget for network checks; {later}"
+        )
+        result = CheckResult(Verdict.FAILED, reason=reason)
+    return result, spent
+
+
+def run_pipeline(
+    comment,
+    request_info,
+    checks: list[SpamCheck] | None = None,
+    *,
+    network_budget: float | None = None,
+):
+    """Run every check; return ``(verdict, [CheckOutcome, ...])``.
+
+    ``network_budget``: seconds the network (``isolated``) checks may spend in
+    total, when they run in the reader's request; None: each has its own timeout.
+    """
+    left = network_budget
+    outcomes = []
+    for check in get_checks() if checks is None else checks:
+        if check.isolated and network_budget is not None:
+            result, spent = _run_on_budget(
+                check, comment, request_info, left=left, budget=network_budget
+            )
+            left -= spent
+        else:
+            result = run_check(check, comment, request_info)
+        outcomes.append(CheckOutcome(check.name, result))
     return combine([o.result for o in outcomes]), outcomes
 
 
 # --- Built-in checks ----------------------------------------------------------------
 
 HONEYPOT_FIELD = "contact_me_by_fax_only"
+NOT_RECORDED = "No evidence: the form's signals were not recorded with this comment"
 TIMESTAMP_FIELD = "form_started"
 _TIMESTAMP_SALT = "comments.form-started"
 _URL = re.compile(r"(?:https?://|www\.)\S+|\[url[=\]]|<a\s", re.IGNORECASE)
@@ -246,12 +323,12 @@ class HoneypotCheck(SpamCheck):
     """Spam when the hidden honeypot field, which people never see, was filled in."""
 
     def check(self, comment, request_info):
-        if request_info.rerun:
-            return CheckResult(Verdict.NO_OPINION, reason="Judged when the comment was posted")
         if request_info.extra.get(HONEYPOT_FIELD, ""):
             return CheckResult(
                 Verdict.SPAM, score=1.0, reason="The hidden honeypot field was filled in"
             )
+        if request_info.rerun and HONEYPOT_FIELD not in request_info.extra:
+            return CheckResult(Verdict.NO_OPINION, reason=NOT_RECORDED)
         return CheckResult(Verdict.NO_OPINION)
 
 
@@ -264,22 +341,24 @@ class TimestampCheck(SpamCheck):
         self.max_age = max_age
 
     def check(self, comment, request_info):
-        if request_info.rerun:
-            return CheckResult(Verdict.NO_OPINION, reason="Judged when the comment was posted")
+        if request_info.rerun and TIMESTAMP_FIELD not in request_info.extra:
+            return CheckResult(Verdict.NO_OPINION, reason=NOT_RECORDED)
         token = request_info.extra.get(TIMESTAMP_FIELD, "")
         signer = signing.TimestampSigner(salt=_TIMESTAMP_SALT)
         try:
-            signer.unsign(token, max_age=self.max_age)
-        except signing.SignatureExpired:
-            return CheckResult(
-                Verdict.HOLD, score=0.3, reason="The form was open for days before posting"
-            )
+            # No max_age here: the form's age is measured at posting (below), so
+            # a check run days later judges the comment as it was posted.
+            signer.unsign(token)
         except signing.BadSignature:
             return CheckResult(
                 Verdict.HOLD, score=0.6, reason="The form's timestamp is missing or forged"
             )
         shown = signing.b62_decode(token.split(":")[-2])
         elapsed = comment.created_at.timestamp() - shown
+        if elapsed > self.max_age:
+            return CheckResult(
+                Verdict.HOLD, score=0.3, reason="The form was open for days before posting"
+            )
         if elapsed < self.min_seconds:
             return CheckResult(
                 Verdict.SPAM,
@@ -413,7 +492,10 @@ class RateLimitCheck(SpamCheck):
         from comments import ratelimit
 
         if request_info.rerun:
-            return CheckResult(Verdict.NO_OPINION, reason="Judged when the comment was posted")
+            return CheckResult(
+                Verdict.NO_OPINION,
+                reason="No evidence: the posting rate is measured only as comments arrive",
+            )
         recent = ratelimit.recent_count(request_info.ip_address)
         if recent > self.hold_after:
             return CheckResult(
@@ -524,11 +606,14 @@ class AkismetCheck(SpamCheck):
         self.timeout = timeout
 
     def check(self, comment, request_info):
+        return self.check_within(comment, request_info, timeout=self.timeout)
+
+    def check_within(self, comment, request_info, *, timeout):
         from comments import akismet
 
         if not settings.AKISMET_API_KEY:
             return CheckResult(Verdict.NO_OPINION, reason="Akismet is not configured")
-        answer = akismet.comment_check(comment, request_info, timeout=self.timeout)
+        answer = akismet.comment_check(comment, request_info, timeout=timeout)
         if answer.discard:
             return CheckResult(
                 Verdict.SPAM, score=1.0, reason="Akismet: blatant spam (pro-tip: discard)"

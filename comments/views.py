@@ -1,8 +1,11 @@
 import json
+import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
+from django.http import JsonResponse, QueryDict, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import Resolver404, resolve
@@ -14,12 +17,20 @@ from articles.models import Article
 from articles.views import ArticleDetailView
 from comments import ratelimit
 from comments.forms import CommentForm
-from comments.services import RequestInfo, client_ip, comment_submit, comments_open
+from comments.services import (
+    RequestInfo,
+    comment_submit,
+    comments_open,
+    reset_broken_connection,
+)
 from comments.templatetags.comments import (
     AUTHOR_COOKIE,
     AUTHOR_COOKIE_SALT,
     AWAITING_SESSION_KEY,
 )
+from newsroom.client_ip import client_ip
+
+logger = logging.getLogger(__name__)
 
 REMEMBER_FOR = 365 * 24 * 3600
 AWAITING_KEPT = 20
@@ -66,9 +77,8 @@ class CommentPostView(ArticleDetailView):
             form.add_error(None, error)
             return self.show_post(comment_form=form, status=400)
 
-        awaiting = [pk for pk in request.session.get(AWAITING_SESSION_KEY, []) if pk != comment.pk]
-        request.session[AWAITING_SESSION_KEY] = (awaiting + [comment.pk])[-AWAITING_KEPT:]
-
+        # The comment is stored: from here on the reader gets the success
+        # redirect, whatever else fails.
         response = redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
         if data["remember"]:
             remembered = {k: data[k] for k in ("author_name", "author_email", "author_url")}
@@ -83,12 +93,34 @@ class CommentPostView(ArticleDetailView):
             )
         else:
             response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
+        _remember_awaiting(request, response, comment.pk)
         return response
 
     def show_post(self, status: int, **context):
         return self.render_to_response(
             self.get_context_data(object=self.object, **context), status=status
         )
+
+
+def _remember_awaiting(request, response, comment_pk: int) -> None:
+    """The reader's session remembers their comment, so they alone see it
+    "awaiting moderation".
+
+    Sessions live in the database, which may have gone away since the comment
+    was stored; that costs the reader this note, never an error page for a
+    stored comment. So the session is saved here, by SessionMiddleware's own
+    code (cookie included), where a failure can be caught and logged, and not
+    after the view, where it would be a 503."""
+    reset_broken_connection()
+    try:
+        session = request.session
+        awaiting = [pk for pk in session.get(AWAITING_SESSION_KEY, []) if pk != comment_pk]
+        session[AWAITING_SESSION_KEY] = (awaiting + [comment_pk])[-AWAITING_KEPT:]
+        SessionMiddleware(lambda request: response).process_response(request, response)
+    except Exception:
+        logger.exception("Comment %s is stored; the reader's session could not note it", comment_pk)
+    # Saved, or given up on: nothing left for SessionMiddleware to write.
+    request.session.modified = False
 
 
 @never_cache
@@ -105,19 +137,36 @@ def form_token(request):
 def csrf_failure(request, reason=""):
     """A comment posted without a valid token (no JavaScript, or an expired
     page) is shown again with a fresh token, for one more click; nothing is
-    stored. Any other request gets Django's usual 403 page."""
+    stored. Any other request, and a body that cannot be read, gets Django's
+    usual 403 page."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
     if match is None or match.view_name != "comments:post" or request.method != "POST":
         return default_csrf_failure(request, reason)
+    posted = _readable_post(request)
+    if posted is None:
+        return default_csrf_failure(request, reason)
     view = CommentPostView(request=request, args=(), kwargs=match.kwargs)
     view.object = article = view.get_object()
-    form = CommentForm(request.POST, article=article)
+    form = CommentForm(posted, article=article)
     form.is_valid()
     return view.show_post(
         comment_form=form,
         comment_error="For your security, please press “Post Comment” once more.",
         status=403,
     )
+
+
+def _readable_post(request) -> QueryDict | None:
+    """The posted form, or ``None`` when the body cannot be read as one.
+
+    Reading it can fail on the client's input alone (a charset other than
+    UTF-8, too many fields, a broken multipart body, a dropped connection);
+    the CSRF check has already failed, so that is no reason for an error page.
+    """
+    try:
+        return request.POST
+    except (BadRequest, SuspiciousOperation, MultiPartParserError, UnreadablePostError):
+        return None

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from newsroom.admin_saving import SaveErrorsAsFormErrorsMixin
 from newsroom.models import SiteSettings
 
 admin.site.site_header = "Newsroom administration"
@@ -7,7 +8,7 @@ admin.site.site_title = "Newsroom"
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
     list_display = ("name", "tagline")
 
     def has_add_permission(self, request):

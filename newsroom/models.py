@@ -1,6 +1,6 @@
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 
 SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
 
@@ -9,7 +9,8 @@ class SiteSettings(models.Model):
     """The one row that names the site: its name and tagline, as in WordPress.
 
     Templates read it through the ``site_settings`` context processor, which
-    serves it from the cache; saving clears that cache.
+    serves it from the cache, keyed by the ``content`` generation that saving
+    bumps.
     """
 
     name = models.CharField(max_length=100, default="Newsroom")
@@ -30,13 +31,52 @@ class SiteSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1
-        super().save(*args, **kwargs)
-        cache.delete(SITE_SETTINGS_CACHE_KEY)
+        super().save(*args, **kwargs)  # post_save bumps "content" (articles.signals)
 
     @classmethod
     def load(cls) -> "SiteSettings":
-        site = cache.get(SITE_SETTINGS_CACHE_KEY)
+        key = cls._cache_key()
+        site = cache.get(key)
         if site is None:
-            site, _ = cls.objects.get_or_create(pk=1)
-            cache.set(SITE_SETTINGS_CACHE_KEY, site, timeout=django_settings.FRAGMENT_CACHE_SECONDS)
+            site = cls.objects.filter(pk=1).first() or cls._create_defaults()
+            cache.set(key, site, timeout=django_settings.FRAGMENT_CACHE_SECONDS)
         return site
+
+    @staticmethod
+    def _cache_key() -> str:
+        from newsroom.pagecache import generation  # pagecache imports this module
+
+        # Saving bumps "content" (articles.signals), durably even when the cache
+        # is unreachable, so a copy from before the change is never read again.
+        return f"{SITE_SETTINGS_CACHE_KEY}:{generation('content')}"
+
+    @classmethod
+    def _create_defaults(cls) -> "SiteSettings":
+        # The defaults change nothing readers see, so they are created without
+        # post_save: the first page rendered does not invalidate the page cache.
+        cls.objects.bulk_create([cls(pk=1)], ignore_conflicts=True)
+        return cls.objects.using(DEFAULT_DB_ALIAS).get(pk=1)
+
+
+class PendingInvalidation(models.Model):
+    """A cache invalidation that could not be done when it was asked for.
+
+    ``newsroom.pagecache.bump`` writes one row per name it could not bump
+    (Redis unreachable from that process); whichever process reaches the cache
+    next applies and deletes it (``pagecache.pending_invalidations_apply``).
+    Rows are never updated, only added and deleted by primary key, so a row
+    written while another process is applying older ones is never lost.
+    """
+
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(name=""), name="pending_invalidation_name_not_empty"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

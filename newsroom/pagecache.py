@@ -6,9 +6,9 @@ Views opt in by naming what their page shows::
     pagecache.depends_on(response, "content", f"article:{article.pk}")
 
 Each name has a *generation* number in the cache; code that changes what a
-name covers bumps it (``bump("article:12")``) after its transaction commits.
-A cached page is served only while every generation it was built with is
-still current, so a page is never stale and nothing else is thrown away.
+name covers bumps it (``bump("article:12")``). A cached page is served only
+while every generation it was built with is still current, so a page is never
+stale and nothing else is thrown away.
 
 The names in use:
 
@@ -17,33 +17,105 @@ The names in use:
 * ``article:<pk>`` — what one post page shows beyond that: its comments;
 * ``comments`` — the site-wide comment feed.
 
+A page is stored with the generations read *before* it was rendered: a change
+that commits while a page renders makes that page stale at once. Names a page
+turns out to depend on that were not read beforehand (``article:<pk>``) are
+read afterwards, and the page is stored only if no bump at all happened in
+between (every bump also counts in the ``*`` generation). A bump made inside a
+transaction is made again when it commits, so a page rendered from the rows
+before the commit is not stored as current either.
+
+Invalidation is durable. When the cache cannot be reached, ``bump`` records
+the names in ``PendingInvalidation`` and they are applied by whichever process
+reaches the cache first: every app process looks for pending rows at most
+every few seconds (requests that render every ``RENDER_CHECK_SECONDS``, cache
+hits — which otherwise run no query — every ``HIT_CHECK_SECONDS``), a task
+retries them when the task backend can defer, and ``manage.py
+apply_pending_invalidations`` applies them from cron. Staff whose request
+could not invalidate at once are told so (``InvalidationWarningMiddleware``).
+
 Only anonymous GET/HEAD requests with no cookies that personalise a page
 (session, remembered commenter, replica pin) are served from or stored in the
 cache; staff, a commenter who has a comment awaiting moderation, and any
-response that sets a cookie or is marked private always get a fresh page.
-Pages in the cache carry an ETag, so a conditional request for one is a 304
-with no database query and no template rendering. A cache that is down is
-logged and bypassed.
+response that sets a cookie or is marked private always get a fresh page. The
+query parameters pages read (``KEY_PARAMETERS``) vary the key, in a canonical
+order and form; tracking parameters (``utm_*``, ``fbclid``…) are ignored; any
+other parameter, or a value a page would not accept, bypasses the cache, so
+junk query strings cannot fill it. Pages in the cache carry an ETag, so a
+conditional request for one is a 304 with no database query and no template
+rendering. A cache that is down is logged and bypassed.
 """
 
 import hashlib
 import logging
+import re
 import time
+from contextvars import ContextVar
+from datetime import timedelta
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_max_age, patch_response_headers
 from django.utils.http import http_date, parse_etags
+
+from newsroom.models import PendingInvalidation
 
 logger = logging.getLogger(__name__)
 
 GENERATION_PREFIX = "gen:"
 PAGE_PREFIX = "page:"
+# Counts every bump of any name: a page whose names were not all read before
+# it rendered is stored only if this did not move meanwhile.
+ANY_CHANGE = "*"
+# Read before every render, in the same round trip as ANY_CHANGE.
+SITE_WIDE_NAMES = ("content", "comments")
 
 # Cookies that make a page someone's own: never cache for their holders.
 PERSONAL_COOKIES = ("comment_author", "pin_primary")
+
+# The query parameters pages read (request.GET in the views, the comments
+# template tag and the sitemap views), with the values they accept.
+_NUMBER = r"[0-9]{1,9}"
+KEY_PARAMETERS = {
+    "page": re.compile(rf"{_NUMBER}|last"),  # listings and search (ListView)
+    "cpage": re.compile(_NUMBER),  # comment pages
+    "replytocom": re.compile(_NUMBER),  # reply links that work without JavaScript
+    "p": re.compile(_NUMBER),  # sitemap pages (/?p= WordPress links redirect)
+    "q": re.compile(r"[^\x00-\x1f\x7f]{0,200}"),  # search
+}
+NUMBERED_PARAMETERS = frozenset({"page", "cpage", "replytocom", "p"})
+# Added by newsletters, ads and social sites; no page reads them.
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid"}
+    | {"mc_cid", "mc_eid", "igshid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ref", "ref_src"}
+)
+TRACKING_PREFIXES = ("utm_",)
+
+# How often one process looks for invalidations another could not make.
+RENDER_CHECK_SECONDS = 5.0
+HIT_CHECK_SECONDS = 10.0
+# Monotonic time of this process's last look (module state: one per process).
+pending_checked_at = float("-inf")
+PENDING_BATCH_SIZE = 500
+# Deferred retries (task backends that support run_after): 5 s doubling to 5 min.
+RETRY_ATTEMPTS = 12
+RETRY_FIRST_DELAY_SECONDS = 5
+RETRY_MAX_DELAY_SECONDS = 300
+
+STALE_WARNING = (
+    "The site's page cache could not be refreshed at once. Readers may see the old "
+    "version for a short while; it will be retried automatically."
+)
+
+# The names this request could not bump (set by InvalidationWarningMiddleware).
+_failed_bumps: ContextVar[list[str] | None] = ContextVar("newsroom_failed_bumps", default=None)
 
 
 def depends_on(response, *names: str, timeout: int | None = None):
@@ -78,17 +150,141 @@ def generation(name: str) -> int:
     return generations([name])[name]
 
 
-def bump(*names: str) -> None:
-    """Invalidate every cached page built from any of ``names``."""
-    for name in names:
-        key = GENERATION_PREFIX + name
+def bump(*names: str) -> bool:
+    """Invalidate every cached page built from any of ``names``.
+
+    Returns False when the cache could not be reached: the names are then
+    recorded and applied as soon as a process can (see the module docstring).
+    """
+    done = _bump_or_record(names)
+    if transaction.get_connection().in_atomic_block:
+        # Pages rendered before the commit read the old rows: drop them again then.
+        transaction.on_commit(lambda: _bump_or_record(names))
+    return done
+
+
+def pending_invalidations_apply() -> int:
+    """Apply the invalidations recorded while the cache was unreachable, oldest
+    first; return how many are still pending (0 when all were applied)."""
+    pending = PendingInvalidation.objects.using(DEFAULT_DB_ALIAS)
+    while True:
+        rows = list(pending.order_by("pk").values_list("pk", "name")[:PENDING_BATCH_SIZE])
+        if not rows:
+            return 0
         try:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 2, timeout=None)
+            for name in dict.fromkeys(name for _, name in rows):
+                _bump_in_cache(name)
         except Exception as error:
-            logger.warning("Could not invalidate cached pages for %s: %s", name, error)
+            logger.warning("Cache still unreachable; invalidations stay pending: %s", error)
+            return pending.count()
+        # By primary key: rows recorded meanwhile stay for the next round.
+        pending.filter(pk__in=[pk for pk, _ in rows]).delete()
+
+
+def schedule_invalidation_retry(*, attempt: int) -> None:
+    """Queue ``apply_pending_invalidations`` to run later, when the task backend
+    can defer (an immediate retry would meet the same unreachable cache)."""
+    from django.tasks import default_task_backend
+
+    from newsroom.tasks import apply_pending_invalidations
+
+    if attempt > RETRY_ATTEMPTS or not default_task_backend.supports_defer:
+        return
+    delay = min(RETRY_FIRST_DELAY_SECONDS * 2 ** (attempt - 1), RETRY_MAX_DELAY_SECONDS)
+    try:
+        apply_pending_invalidations.using(
+            run_after=timezone.now() + timedelta(seconds=delay)
+        ).enqueue(attempt)
+    except Exception:
+        logger.exception("Could not queue a retry of pending cache invalidations")
+
+
+def _bump_in_cache(name: str) -> None:
+    """Bump ``name`` (and the any-change count first); raise if the cache cannot."""
+    for key in (GENERATION_PREFIX + ANY_CHANGE, GENERATION_PREFIX + name):
+        try:
+            cache.incr(key)
+        except ValueError:
+            # Never bumped (generation 1). add() is atomic, so no concurrent bump is lost.
+            cache.add(key, 1, timeout=None)
+            cache.incr(key)
+
+
+def _bump_or_record(names) -> bool:
+    failed = []
+    for name in names:
+        try:
+            _bump_in_cache(name)
+        except Exception as error:
+            failed.append(name)
+            logger.warning("Could not invalidate cached pages for %s (%s); will retry", name, error)
+    if failed:
+        _record_pending(failed)
+    return not failed
+
+
+def _record_pending(names: list[str]) -> None:
+    failed_in_request = _failed_bumps.get()
+    if failed_in_request is not None:
+        failed_in_request.extend(names)
+    try:
+        PendingInvalidation.objects.using(DEFAULT_DB_ALIAS).bulk_create(
+            PendingInvalidation(name=name) for name in names
+        )
+    except DatabaseError:
+        logger.exception(
+            "Could not record the invalidation of %s: pages may be stale for up to %s s",
+            ", ".join(names),
+            settings.PAGE_CACHE_SECONDS,
+        )
+        return
+    schedule_invalidation_retry(attempt=1)
+
+
+def _cache_is_available() -> bool:
+    """False while the (resilient) cache is leaving an unreachable Redis alone:
+    what it just answered was a default, not what Redis holds."""
+    return getattr(cache, "is_available", lambda: True)()
+
+
+def _apply_pending_if_due(*, every: float) -> None:
+    """Apply other processes' pending invalidations, at most once per ``every`` seconds."""
+    global pending_checked_at
+    now = time.monotonic()
+    if now - pending_checked_at < every or not _cache_is_available():
+        return
+    pending_checked_at = now
+    try:
+        pending_invalidations_apply()
+    except DatabaseError as error:
+        logger.warning("Could not look for pending cache invalidations: %s", error)
+
+
+def page_key(request) -> str | None:
+    """The cache key for this request's page; None when it must bypass the cache.
+
+    The key is the host, the path and the parameters the page reads, sorted
+    and in canonical form (``page=01`` is ``page=1``); tracking parameters are
+    left out. Any other parameter, a repeated one, or a value the page would
+    not accept means None: a junk query string is neither looked up nor stored.
+    """
+    try:
+        query = request.GET
+    except SuspiciousOperation:  # too many fields: the view answers 400
+        return None
+    varying = []
+    for name, values in query.lists():
+        if name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES):
+            continue
+        form = KEY_PARAMETERS.get(name)
+        if form is None or len(values) != 1 or not form.fullmatch(values[0]):
+            return None
+        value = values[0]
+        if name in NUMBERED_PARAMETERS and value.isdigit():
+            value = str(int(value))
+        varying.append((name, value))
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(sorted(varying))}"
+    return PAGE_PREFIX + hashlib.sha256(address.encode("utf-8", "backslashreplace")).hexdigest()
 
 
 def _request_is_cacheable(request) -> bool:
@@ -111,6 +307,40 @@ def _response_is_cacheable(response) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
+def _cached_response(key: str):
+    """The cached page for ``key`` if every generation it was built with is current."""
+    entry = cache.get(key)
+    if entry is None or entry["until"] <= time.time():
+        return None
+    current = generations(entry["names"])
+    if not _cache_is_available() or current != entry["generations"]:
+        return None
+    return entry["response"]
+
+
+def _generations_before_render() -> dict[str, int] | None:
+    """The any-change count and the site-wide generations, read before a page
+    renders; None when the cache cannot say (then the page is not stored)."""
+    try:
+        snapshot = generations([ANY_CHANGE, *SITE_WIDE_NAMES])
+    except Exception:
+        logger.exception("Page cache unavailable; serving without it")
+        return None
+    return snapshot if _cache_is_available() else None
+
+
+def _generations_built_with(names, snapshot: dict[str, int]) -> dict[str, int] | None:
+    """The generations a page rendered after ``snapshot`` was read is current
+    for; None if something was bumped meanwhile that the snapshot cannot tell."""
+    missing = [name for name in names if name not in snapshot]
+    if missing:
+        later = generations([ANY_CHANGE, *missing])
+        if not _cache_is_available() or later[ANY_CHANGE] != snapshot[ANY_CHANGE]:
+            return None
+        snapshot = {**snapshot, **later}
+    return {name: snapshot[name] for name in names}
+
+
 class AnonymousPageCacheMiddleware:
     """Serve anonymous readers from the page cache (see the module docstring)."""
 
@@ -119,32 +349,42 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request):
         request.page_cacheable = _request_is_cacheable(request)
-        if not request.page_cacheable or not settings.PAGE_CACHE_SECONDS:
+        if not settings.PAGE_CACHE_SECONDS:
             return self.get_response(request)
+        if not request.page_cacheable:
+            _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
+            return self.get_response(request)
+        key = page_key(request)
+        if key is None:  # a query string no page reads: neither looked up nor stored
+            _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
+            request.page_cacheable = False
+            response = self.get_response(request)
+            response.headers.setdefault("X-Cache", "BYPASS")
+            return response
 
-        key = PAGE_PREFIX + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        _apply_pending_if_due(every=HIT_CHECK_SECONDS)
         try:
-            entry = cache.get(key)
-            if (
-                entry is not None
-                and entry["until"] > time.time()
-                and generations(entry["names"]) == entry["generations"]
-            ):
-                return self._from_cache(request, entry["response"])
+            cached = _cached_response(key)
         except Exception:
             logger.exception("Page cache unavailable; serving without it")
             return self.get_response(request)
+        if cached is not None:
+            return self._from_cache(request, cached)
 
+        _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
+        snapshot = _generations_before_render()
         response = self.get_response(request)
-        if _response_is_cacheable(response):
-            self._store(key, response)
+        if snapshot is not None and _response_is_cacheable(response):
+            self._store(key, response, snapshot)
         response.headers.setdefault("X-Cache", "MISS")
         return response
 
-    def _store(self, key, response):
+    def _store(self, key, response, snapshot):
         names = response.page_cache_names
         try:
-            current = generations(names)
+            built_with = _generations_built_with(names, snapshot)
+            if built_with is None:
+                return
             digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
             response.headers["ETag"] = f'"{digest}"'
             response.headers["Last-Modified"] = http_date()
@@ -159,7 +399,7 @@ class AnonymousPageCacheMiddleware:
                 stored.headers[header] = value
             # "until" is checked on every hit too: a scheduled article goes live on
             # time even where the cache's own expiry runs on another clock.
-            entry = {"names": names, "generations": current, "until": time.time() + timeout}
+            entry = {"names": names, "generations": built_with, "until": time.time() + timeout}
             cache.set(key, {**entry, "response": stored}, timeout=timeout)
         except Exception:
             logger.exception("Could not store a page in the cache")
@@ -177,4 +417,24 @@ class AnonymousPageCacheMiddleware:
         for header, value in cached.headers.items():
             response.headers[header] = value
         response.headers["X-Cache"] = "HIT"
+        return response
+
+
+class InvalidationWarningMiddleware:
+    """Tell staff when a change they made could not be cleared from the page
+    cache at once (it is retried). Goes after ``MessageMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        failed = []
+        token = _failed_bumps.set(failed)
+        try:
+            response = self.get_response(request)
+        finally:
+            _failed_bumps.reset(token)
+        user = getattr(request, "user", None)
+        if failed and user is not None and user.is_staff:
+            messages.warning(request, STALE_WARNING, fail_silently=True)
         return response

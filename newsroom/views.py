@@ -1,11 +1,26 @@
-"""Site-wide views: the health check and the error pages."""
+"""Site-wide views: the health check and the error pages.
+
+The error pages (``handler400`` … ``handler500`` in ``newsroom.urls``) never
+read the request's body: the body may be the very thing that failed (a form
+declared in a charset other than UTF-8, a broken upload), and reading it again
+would turn a 400 into a 500. Django's own handlers run the CSRF check, which
+reads it, so they are not used. The 400, 403 and 500 pages are plain templates
+rendered without the request; the 404 page is the site's own, with its
+navigation, and reads no more of the request than any page does.
+"""
 
 import logging
 import sys
 
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    JsonResponse,
+)
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
@@ -50,3 +65,18 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def bad_request(request, exception):
+    """400: what the client sent could not be understood."""
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
+
+
+def permission_denied(request, exception):
+    """403: the request is understood and refused."""
+    return HttpResponseForbidden(loader.get_template("403.html").render())
+
+
+def page_not_found(request, exception):
+    """404: the site's page, with search and a way home."""
+    return HttpResponseNotFound(loader.render_to_string("404.html", request=request))

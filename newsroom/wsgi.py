@@ -1,9 +1,16 @@
-"""WSGI entry point: ``gunicorn newsroom.wsgi``."""
+"""WSGI entry point: ``gunicorn newsroom.wsgi``.
+
+Django's own handler, with requests whose ``Content-Type`` header cannot crash
+their making (``newsroom.request_guard``).
+"""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
+
+from newsroom.request_guard import NewsroomWSGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+application = NewsroomWSGIHandler()

@@ -14,6 +14,8 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# The dependency rule (pyproject.toml [tool.importlinter]).
+.venv/bin/lint-imports --no-cache | sed -n "/^Contracts:/p;/BROKEN/,\$p"
 DJANGO_SECRET_KEY=lint-only DJANGO_DEBUG=0 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "Models and migrations differ: run manage.py makemigrations" >&2; exit 1; }
 exec .venv/bin/python -m pytest "$@"

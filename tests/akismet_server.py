@@ -2,10 +2,15 @@
 
 ``server.mode`` picks the answer to the next requests:
 ``"ham"`` (false), ``"spam"`` (true), ``"discard"`` (true + pro-tip discard),
-``"error"`` (X-akismet-error header), ``"500"``, ``"slow"`` (sleeps past any
-client timeout), ``"garbage"``. ``server.requests`` records (endpoint, form).
+``"error"`` (X-akismet-error header), ``"500"``, ``"slow"`` (waits
+``slow_seconds`` before answering, as a hanging Akismet does), ``"garbage"``.
+``server.requests`` records (endpoint, form); ``server.cut`` records
+(endpoint, seconds waited) for each request whose client hung up before the
+answer — how a test sees that a timeout really cut the request short.
 """
 
+import select
+import socket
 import threading
 import time
 import urllib.parse
@@ -24,7 +29,10 @@ class AkismetHandler(BaseHTTPRequestHandler):
         mode = server.mode
 
         if mode == "slow":
-            time.sleep(server.slow_seconds)
+            started = time.monotonic()
+            if self._client_hung_up_within(server.slow_seconds):
+                server.cut.append((endpoint, time.monotonic() - started))
+                return None
         if mode == "500":
             return self._answer("Internal Server Error", status=500)
         if endpoint == "verify-key":
@@ -42,6 +50,20 @@ class AkismetHandler(BaseHTTPRequestHandler):
         if mode == "discard":
             return self._answer("true", headers={"X-akismet-pro-tip": "discard"})
         return self._answer("true" if mode == "spam" else "false")
+
+    def _client_hung_up_within(self, seconds: float) -> bool:
+        """Wait ``seconds``; True as soon as the client closes the connection."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return True
+                except OSError:
+                    return True
+                time.sleep(min(left, 0.05))
+        return False
 
     def _answer(self, text, status=200, headers=None):
         body = text.encode()
@@ -65,6 +87,7 @@ class AkismetServer(ThreadingHTTPServer):
         self.mode = "ham"
         self.slow_seconds = 3.0
         self.requests: list[tuple[str, dict]] = []
+        self.cut: list[tuple[str, float]] = []
 
     @property
     def url(self) -> str:

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from accounts.roles import EDITORS, MODERATORS, sync_role_groups
+from newsroom.request_guard import TolerantWSGIRequest
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -17,6 +18,12 @@ from tests.factories import (
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SHARED_SEED = PROJECT_DIR.parent / "shared" / "seeds" / "000_4b9cf2f781a15f69.txt"
 PROJECT_SEED = PROJECT_DIR / "seeds" / "000_4b9cf2f781a15f69.txt"
+
+
+@pytest.fixture(autouse=True)
+def _requests_made_as_in_production(monkeypatch):
+    """The test client makes the request class that ``newsroom.wsgi`` serves with."""
+    monkeypatch.setattr("django.test.client.WSGIRequest", TolerantWSGIRequest)
 
 
 @pytest.fixture(autouse=True)

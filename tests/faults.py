@@ -1,5 +1,6 @@
-"""Real faults for tests: a TCP forwarder that can cut a connection, and a
-gunicorn server run with production settings."""
+"""Real faults for tests: a TCP forwarder that can cut a connection, a
+PostgreSQL backend terminated under a live connection, and a gunicorn server run
+with production settings."""
 
 import contextlib
 import os
@@ -84,6 +85,31 @@ class TcpForwarder:
             for sock in (a, b):
                 with contextlib.suppress(OSError):
                     sock.close()
+
+
+def terminate_backend(connection, *, wait: float = 5.0) -> None:
+    """Terminate the PostgreSQL backend serving a Django ``connection`` from
+    another session, as an operator, a failover or a crash would: its next query
+    fails. Returns once the backend is gone."""
+    import psycopg
+
+    pid = connection.connection.info.backend_pid
+    database = connection.settings_dict
+    with psycopg.connect(
+        dbname=database["NAME"],
+        user=database["USER"],
+        password=database["PASSWORD"] or None,
+        host=database["HOST"] or "127.0.0.1",
+        port=database["PORT"] or 5432,
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+                return
+            time.sleep(0.02)
+    raise RuntimeError(f"backend {pid} still running after {wait}s")
 
 
 class Gunicorn:

@@ -309,14 +309,16 @@ def test_reply_to_an_unapproved_comment_is_refused(client, article, comment_fact
     assert Comment.objects.count() == 1
 
 
-def test_too_deep_a_reply_is_refused(client, settings, article, comment_factory):
+def test_too_deep_a_reply_is_kept_beside_the_deepest_reply(
+    client, settings, article, comment_factory
+):
     settings.COMMENTS_MAX_DEPTH = 2
     top = comment_factory(article=article)
     reply = comment_factory(article=article, parent=top)
     response = post(client, article, parent=reply.pk)
-    assert response.status_code == 400
-    assert b"too deep" in response.content
-    assert Comment.objects.count() == 2
+    assert response.status_code == 302
+    stored = Comment.objects.get(author_name=GOOD["author_name"])
+    assert (stored.parent, stored.root, stored.depth) == (top, top, 1)
 
 
 @pytest.mark.parametrize(

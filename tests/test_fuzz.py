@@ -20,12 +20,14 @@ from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import URLValidator, validate_email
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.html import escape
 from hypothesis import HealthCheck, assume, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
@@ -612,3 +614,159 @@ def test_control_characters_in_an_article_do_not_break_the_feeds(article_factory
     article_factory(title="Non\ufffecharacter")
     for url in ("/feed/", "/feed/atom/"):
         assert_feed_is_served(url)
+
+
+# --- Issue 11: every header the site reads, every converter, every admin filter --------------
+
+# What load balancers and attackers put in X-Forwarded-For, beside random text.
+FORWARDED_FOR = st.one_of(
+    st.sampled_from(
+        [
+            "203.0.113.9:51234",
+            "[2001:db8::5]:443",
+            "2001:db8::5",
+            "unknown",
+            "",
+            ",",
+            " , , ",
+            "203.0.113.9, 198.51.100.7",
+            "::ffff:192.0.2.1",
+            "fe80::1%eth0",
+            "999.1.1.1",
+            "[::1",
+            "1.2.3.4:99999",
+            "_hidden",
+            "\x00",
+            "a" * 5000,
+        ]
+    ),
+    text.map(lambda s: s[:300]),
+    st.lists(st.ip_addresses().map(str), min_size=1, max_size=4).map(", ".join),
+)
+CHARSETS = st.one_of(
+    st.sampled_from(
+        ["iso-8859-1", "latin-1", "utf-16", "utf-32", "cp1252", "ascii", "x-unknown", "", "\x00"]
+    ),
+    st.text(alphabet=string.ascii_letters + string.digits + "-_", max_size=30),
+)
+CONTENT_TYPES = st.one_of(
+    CHARSETS.map(lambda c: f"application/x-www-form-urlencoded; charset={c}"),
+    CHARSETS.map(lambda c: f"multipart/form-data; boundary=xYzZY; charset={c}"),
+    st.sampled_from(["text/plain", "application/json", "multipart/form-data", "", "a/b; c=d"]),
+)
+# Path segments and filter values that have broken a database or a parser.
+NASTY_VALUES = ["\x00", "a\x00b", "x" * 5000, "Zoë 漢字 \u202e", "%", "1.2.3.999", "-1", "[]"]
+NASTY_SEGMENTS = ["%00", "a%00b", "x" * 5000, "Zo%C3%AB%20%E6%BC%A2", "%FF%FE", "%E2%80%AE"]
+
+
+def valid_comment(n: int) -> dict:
+    return {
+        "author_name": "Zoë",
+        "author_email": "zoe@example.org",
+        "body": f"A fuzzed comment, number {n}.",
+    }
+
+
+@fuzz(80)
+@given(forwarded=FORWARDED_FOR, proxies=st.sampled_from([0, 1, 2]), n=st.integers(0, 10**9))
+def test_a_valid_comment_is_stored_whatever_x_forwarded_for_says(
+    site, settings, forwarded, proxies, n
+):
+    settings.NEWSROOM_TRUSTED_PROXIES = proxies
+    fields = valid_comment(n)
+    response = client().post(site.post_url, fields, HTTP_X_FORWARDED_FOR=forwarded)
+    assert_answered(response, f"X-Forwarded-For {forwarded!r:.200} proxies={proxies}")
+    assert response.status_code == 302
+    assert Comment.objects.filter(body=fields["body"]).exists()
+
+
+@fuzz(40)
+@given(forwarded=FORWARDED_FOR, proxies=st.sampled_from([0, 1]))
+def test_the_admin_login_answers_whatever_x_forwarded_for_says(site, settings, forwarded, proxies):
+    settings.NEWSROOM_TRUSTED_PROXIES = proxies
+    response = client().post(
+        f"/{django_settings.ADMIN_URL}login/",
+        {"username": "writer", "password": "wrong"},
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    assert_answered(response, f"admin login, X-Forwarded-For {forwarded!r:.200}")
+
+
+@fuzz(80)
+@given(
+    content_type=CONTENT_TYPES,
+    body=st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from([b"author_name=Zo\xeb&author_email=z%40example.org&body=Caf\xe9", b""]),
+    ),
+    path_index=st.integers(0, 3),
+)
+def test_a_post_with_any_declared_charset_never_fails(site, content_type, body, path_index):
+    """With a valid CSRF token, so the request reaches the views and error handlers."""
+    path = [site.post_url, "/", "/search/", f"/{django_settings.ADMIN_URL}login/"][path_index]
+    visitor = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    token = visitor.get("/comments/form-token/").json()["csrfToken"]
+    response = visitor.generic(
+        "POST", path, body, content_type=content_type, HTTP_X_CSRFTOKEN=token
+    )
+    assert_answered(response, f"POST {path} Content-Type {content_type!r:.100}")
+    assert_every_comment_is_valid()
+
+
+@fuzz(60)
+@given(host=st.one_of(text.map(lambda s: s[:300]), st.sampled_from(["", "evil.example", ":80"])))
+def test_any_host_header_is_answered_not_a_500(site, host):
+    response = client().get("/", HTTP_HOST=host)
+    assert_answered(response, f"Host {host!r:.200}")
+
+
+@fuzz(60)
+@given(etag=st.one_of(text.map(lambda s: s[:300]), st.sampled_from(['"', "*", 'W/"x", "y"'])))
+def test_any_if_none_match_is_answered_from_the_page_cache(site, settings, etag):
+    settings.PAGE_CACHE_SECONDS = 60
+    url = site.article.get_absolute_url()
+    client().get(url)  # stored in the page cache
+    response = client().get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code in (200, 304), f"If-None-Match {etag!r:.200}"
+
+
+@pytest.mark.parametrize(
+    "segment", NASTY_SEGMENTS, ids=["nul", "inner-nul", "huge", "unicode", "bad-utf8", "rlo"]
+)
+def test_every_path_converter_refuses_nasty_segments_without_a_500(site, admin_client, segment):
+    """Every route, every parameter filled with the same nasty segment, as a reader
+    and as a superuser (admin routes included)."""
+    admin_client.raise_request_exception = False
+    for route in ROUTES:
+        path = "/" + PARAMETER.sub(lambda match: segment, route)
+        for visitor in (client(), admin_client):
+            assert_answered(visitor.get(path), f"GET {path[:200]}")
+
+
+def _admin_filter_parameters() -> list[tuple[str, str]]:
+    """(changelist URL, query parameter) for every filter of every ModelAdmin."""
+    superuser = get_user_model()(is_staff=True, is_superuser=True, is_active=True)
+    found = []
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        request = RequestFactory().get(url)
+        request.user = superuser
+        changelist = model_admin.get_changelist_instance(request)
+        parameters = {p for spec in changelist.filter_specs for p in spec.expected_parameters()}
+        if model_admin.date_hierarchy:
+            field = model_admin.date_hierarchy
+            parameters |= {f"{field}__year", f"{field}__month", f"{field}__day"}
+        parameters |= {"q", "o", "p"} if model_admin.search_fields else {"o", "p"}
+        found += [(url, parameter) for parameter in sorted(parameters)]
+    return found
+
+
+def test_every_admin_filter_refuses_nasty_values_without_a_500(site, admin_client):
+    admin_client.raise_request_exception = False
+    parameters = _admin_filter_parameters()
+    assert ("/admin/comments/comment/", "status") in [(u, p) for u, p in parameters]
+    for url, parameter in parameters:
+        for value in NASTY_VALUES:
+            response = admin_client.get(url, {parameter: value})
+            assert_answered(response, f"GET {url}?{parameter}={value[:20]!r}")

@@ -39,7 +39,6 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.redirects.models import Redirect
 from django.core.files import File
 from django.db import connections, router, transaction
 from django.db.models import Q
@@ -49,10 +48,12 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Category, Source, unique_slug
+from articles.models import ARTICLE_BODY_MAX_LENGTH, Article, Category, Source, unique_slug
 from comments.models import Comment
+from comments.services import comment_thread_shape
+from newsroom.links import safe_url
 from wordpress.content import GalleryImage, comment_text, convert_post, plain_text
-from wordpress.models import ImportedItem
+from wordpress.models import ImportedItem, OldLink
 from wordpress.wxr import (
     WxrAuthor,
     WxrComment,
@@ -97,6 +98,7 @@ COMMENT_KIND_MAP = {
     "pingback": Comment.Kind.PINGBACK,
     "trackback": Comment.Kind.TRACKBACK,
 }
+OLD_LINK_MAX_LENGTH = OldLink._meta.get_field("path").max_length
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp", ".tif", ".tiff"}
 COMMENT_FIELDS = [
     "parent_id", "root_id", "depth", "kind", "author_name", "author_email", "author_url",
@@ -720,6 +722,13 @@ class WordPressImporter:
                 self.summary.add("post", SKIPPED)
                 self.summary.add("comment", SKIPPED, len(post.comments))
                 self.report(f"{label}: no wp:post_id; skipped")
+            elif len(post.content) > ARTICLE_BODY_MAX_LENGTH:
+                self.summary.add("post", SKIPPED)
+                self.summary.add("comment", SKIPPED, len(post.comments))
+                self.report(
+                    f"{label}: not imported (its body is {len(post.content):,} characters; "
+                    f"an article holds at most {ARTICLE_BODY_MAX_LENGTH:,})"
+                )
             elif post.status in SKIPPED_POST_STATUSES:
                 self.summary.add("post", SKIPPED)
                 self.summary.add("comment", SKIPPED, len(post.comments))
@@ -1021,44 +1030,44 @@ class WordPressImporter:
     # -- Old links ---------------------------------------------------------------
 
     def _redirects(self, plans: list[PostPlan]) -> None:
-        """Old WordPress permalinks → the articles (RedirectFallbackMiddleware serves them)."""
-        wanted: dict[str, tuple[str, PostPlan]] = {}
+        """Old addresses → the articles, as ``OldLink`` rows: the WordPress
+        permalink and the Newsroom address after the last import, when they
+        differ from the article's address now. Recorded whatever the article's
+        status: ``wordpress.middleware`` follows one only while its article is
+        published, so a draft or scheduled post's link starts working when it
+        goes live, with no new import."""
+        wanted: dict[str, int] = {}
         for plan in plans:
             article = plan.article
-            if article.status != Article.Status.PUBLISHED:
-                continue
             new_path = article.get_absolute_url()
             old = old_path(plan.post.link)
             previous = plan.data.get("url")  # its Newsroom address after the last import
             plan.data["url"] = new_path
             for path in (old, previous):
                 if path and path != new_path:
-                    if len(path) > 200:
+                    if len(path) > OLD_LINK_MAX_LENGTH:
                         self.report(f"{plan.label}: old address too long to redirect: {path}")
                     else:
-                        wanted[path] = (new_path, plan)
+                        wanted[path] = article.pk
         if not wanted:
             return
         existing = {}
         for chunk in _chunks(list(wanted)):
-            existing.update(
-                (r.old_path, r)
-                for r in Redirect.objects.filter(site_id=settings.SITE_ID, old_path__in=chunk)
-            )
+            existing.update((link.path, link) for link in OldLink.objects.filter(path__in=chunk))
         new, changed = [], []
-        for path, (new_path, _plan) in wanted.items():
-            redirect = existing.get(path)
-            if redirect is None:
-                new.append(Redirect(site_id=settings.SITE_ID, old_path=path, new_path=new_path))
+        for path, article_id in wanted.items():
+            link = existing.get(path)
+            if link is None:
+                new.append(OldLink(path=path, article_id=article_id))
                 self.summary.add("redirect", CREATED)
-            elif redirect.new_path != new_path:
-                redirect.new_path = new_path
-                changed.append(redirect)
+            elif link.article_id != article_id:
+                link.article_id = article_id
+                changed.append(link)
                 self.summary.add("redirect", UPDATED)
             else:
                 self.summary.add("redirect", UNCHANGED)
-        Redirect.objects.bulk_create(new)
-        Redirect.objects.bulk_update(changed, ["new_path"])
+        OldLink.objects.bulk_create(new)
+        OldLink.objects.bulk_update(changed, ["article_id"])
 
     # -- Comments ----------------------------------------------------------------
 
@@ -1113,7 +1122,7 @@ class WordPressImporter:
                     if depth[comment.wp_id] != level:
                         continue
                     parent, root = parent_of[comment.wp_id], root_of[comment.wp_id]
-                    values = self._comment_values(comment, level, plan.article)
+                    values = self._comment_values(comment, level, plan.article, plan.label)
                     checksum = digest(values, parent, root)
                     values["parent_id"] = pk_of[parent] if parent else None
                     values["root_id"] = pk_of[root] if root else None
@@ -1151,61 +1160,78 @@ class WordPressImporter:
     def _thread(
         self, comments: list[WxrComment], label: str
     ) -> tuple[dict[str, str | None], dict[str, int], dict[str, str | None]]:
-        """Each comment's parent, depth and top-level comment (by WordPress ID).
+        """Each comment's parent, depth and top-level comment (by WordPress ID),
+        by the rule every comment write follows (``comment_thread_shape``).
 
-        A reply to a comment missing from the export becomes top-level, and a
-        loop of replies is cut; both are reported."""
+        A reply to a comment that is not among this post's (missing from the
+        export, on another post, itself) becomes top-level, a loop of replies is
+        cut, and replies nested deeper than ``COMMENTS_MAX_DEPTH`` are attached
+        to their deepest allowed ancestor; each is reported."""
         ids = {c.wp_id for c in comments}
-        parent_of: dict[str, str | None] = {}
+        replies_to: dict[str, str | None] = {}
         for comment in comments:
             parent = comment.parent if comment.parent not in ("", "0") else None
             if parent is not None and parent not in ids:
                 self.report(
-                    f"{label}: comment {comment.wp_id} replies to {parent}, which is not in "
-                    "the export; imported as a top-level comment"
+                    f"{label}: comment {comment.wp_id} replies to {parent}, which is not a "
+                    "comment of this post in the export; imported as a top-level comment"
                 )
                 parent = None
-            parent_of[comment.wp_id] = parent
-        depth: dict[str, int] = {}
-        root_of: dict[str, str | None] = {}
-        for start in parent_of:
-            chain, node = [], start
-            while node is not None and node not in depth and node not in chain:
-                chain.append(node)
-                node = parent_of[node]
-            if node is not None and node in chain:  # a loop: cut it at ``node``
+            replies_to[comment.wp_id] = parent
+        shape = comment_thread_shape(replies_to)
+        for loop, cut in shape.loops:
+            if len(loop) == 1:
                 self.report(
-                    f"{label}: comments {', '.join(chain)} reply to each other in a loop; "
-                    f"comment {node} imported as a top-level comment"
+                    f"{label}: comment {cut} replies to itself; imported as a top-level comment"
                 )
-                parent_of[node] = None
-            for wp_id in reversed(chain):
-                parent = parent_of[wp_id]
-                if parent is None:
-                    depth[wp_id], root_of[wp_id] = 0, None
-                else:
-                    depth[wp_id] = depth[parent] + 1
-                    root_of[wp_id] = root_of[parent] or parent
-        return parent_of, depth, root_of
+            else:
+                self.report(
+                    f"{label}: comments {', '.join(loop)} reply to each other in a loop; "
+                    f"comment {cut} imported as a top-level comment"
+                )
+        if shape.lifted:
+            self.report(
+                f"{label}: {len(shape.lifted)} replies nested deeper than "
+                f"COMMENTS_MAX_DEPTH ({settings.COMMENTS_MAX_DEPTH} levels) attached to their "
+                f"deepest allowed ancestor (comments {_id_list(shape.lifted)})"
+            )
+        return shape.parent, shape.depth, shape.root
 
-    def _comment_values(self, comment: WxrComment, depth: int, article: Article) -> dict:
+    def _comment_values(
+        self, comment: WxrComment, depth: int, article: Article, label: str
+    ) -> dict:
         created_at = parse_date(comment.date_gmt, gmt=True)
         if created_at is None:
             local = parse_date(comment.date, gmt=False)
             created_at = timezone.make_aware(local) if local else article.publish_at
-        url = comment.url.strip()
         return {
             "depth": depth,
             "kind": COMMENT_KIND_MAP[comment.type],
             "author_name": (plain_text(comment.author) or "Anonymous")[:100],
             "author_email": comment.email[:254],
-            "author_url": url if len(url) <= 200 and "://" in url else "",
+            "author_url": self._commenter_url(comment, label),
             "body": comment_text(comment.content),
             "user_id": self.users_by_wp_id.get(comment.user_id),
             "ip_address": _ip(comment.ip),
             "created_at": created_at,
             "status": COMMENT_STATUS_MAP.get(comment.approved, Comment.Status.PENDING),
         }
+
+    def _commenter_url(self, comment: WxrComment, label: str) -> str:
+        """The commenter's website under the one URL rule (``newsroom.links``);
+        one that breaks it (``javascript:``, too long) is left out and reported."""
+        given = comment.url.strip()
+        url = safe_url(given)
+        if given and not url:
+            reason = "only http and https addresses are kept"
+        elif len(url) > Comment._meta.get_field("author_url").max_length:
+            reason = "too long"
+        else:
+            return url
+        self.report(
+            f"{label}: comment {comment.wp_id}: website {given[:200]!r} not imported ({reason})"
+        )
+        return ""
 
 
 def _free(slug: str, taken: dict, max_length: int, separator: str = "-") -> str:
@@ -1215,6 +1241,12 @@ def _free(slug: str, taken: dict, max_length: int, separator: str = "-") -> str:
     while candidate in taken:
         candidate, n = f"{base}{separator}{n}", n + 1
     return candidate
+
+
+def _id_list(wp_ids: list[str], shown: int = 10) -> str:
+    """A few IDs for a report line, and how many more."""
+    more = len(wp_ids) - shown
+    return ", ".join(wp_ids[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _is_ancestor(pk: int, candidate: int, parents: dict[int, int | None]) -> bool:

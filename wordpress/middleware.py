@@ -1,26 +1,37 @@
-"""Old WordPress links that carry the post in the query string.
+"""Old WordPress links, answered only with what a reader may see.
 
 ``/?p=123`` (WordPress's "plain" permalinks, and the shortlink every post has)
 and ``/?attachment_id=45`` are answered with a permanent redirect to the
-imported article, when it is published; anything else passes through.
-Permalinks with a path (``/2012/01/03/hello/``, ``/hello/``) are redirects in
-``django.contrib.redirects``, written by the importer and served by
-``RedirectFallbackMiddleware`` when the path is not found.
+imported article when it is published, and with a 404 otherwise (as WordPress
+answers a visitor), so a draft or a scheduled post is not revealed by its ID.
+
+Permalinks with a path (``/2012/01/03/hello/``, ``/hello/``) are ``OldLink``
+rows the importer writes; when a request would be a 404, its path is looked
+up there and answered with a redirect to the article's address of the moment,
+in one hop, while the article is published (``Article.objects.published()``).
+A draft, pending, scheduled or unpublished article's old link stays a 404,
+and starts redirecting by itself once the article is live. Redirects made by
+hand in ``django.contrib.redirects`` come first (that middleware runs inside
+this one).
 """
 
 import re
 
+from django.conf import settings
 from django.db.models import Subquery
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.encoding import escape_uri_path
 
 from articles.models import Article
-from wordpress.models import ImportedItem
+from wordpress.models import ImportedItem, OldLink
 
 # The paths WordPress answers ?p= on.
 FRONT_PATHS = ("/", "/index.php")
 # A WordPress ID: ASCII digits only (str.isdigit() also takes "²", which int()
 # refuses), and not so many that int() refuses them either.
 WP_ID = re.compile(r"[0-9]{1,19}")
+# Longer paths are never stored (OldLink.path), so never looked up.
+OLD_LINK_MAX_LENGTH = OldLink._meta.get_field("path").max_length
 
 
 class WordPressLinkMiddleware:
@@ -28,36 +39,59 @@ class WordPressLinkMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("GET", "HEAD") and request.path in FRONT_PATHS and request.GET:
-            url = self.article_url(request.GET)
+        reading = request.method in ("GET", "HEAD")
+        if reading and request.path in FRONT_PATHS and request.GET:
+            article_id = self.query_article_id(request.GET)
+            if article_id is not None:
+                url = published_url(article_id)
+                if url is None:
+                    raise Http404("No published article has this WordPress ID.")
+                return HttpResponsePermanentRedirect(url)
+        response = self.get_response(request)
+        if reading and response.status_code == 404:
+            url = self.old_link_url(request)
             if url is not None:
                 return HttpResponsePermanentRedirect(url)
-        return self.get_response(request)
+        return response
 
     @staticmethod
-    def article_url(query) -> str | None:
-        """The address of the published article a WordPress query names, if any."""
+    def query_article_id(query) -> Subquery | None:
+        """The article a WordPress ``?p=`` or ``?attachment_id=`` names, as a
+        subquery (None when the query names no WordPress ID at all)."""
         post_id = query.get("p", "").strip()
         if WP_ID.fullmatch(post_id):
-            article_id = Subquery(
+            return Subquery(
                 ImportedItem.objects.filter(
                     kind=ImportedItem.Kind.POST, wp_id=str(int(post_id))
                 ).values("object_id")[:1]
             )
-        else:
-            attachment_id = query.get("attachment_id", "").strip()
-            if not WP_ID.fullmatch(attachment_id):
-                return None
-            # An attachment's page becomes the post it is attached to.
-            parent = ImportedItem.objects.filter(
-                kind=ImportedItem.Kind.ATTACHMENT, wp_id=str(int(attachment_id))
-            ).values("parent_wp_id")[:1]
-            article_id = Subquery(
-                ImportedItem.objects.filter(
-                    kind=ImportedItem.Kind.POST, wp_id=Subquery(parent)
-                ).values("object_id")[:1]
-            )
-        article = (
-            Article.objects.published().filter(pk=article_id).only("slug", "publish_at").first()
+        attachment_id = query.get("attachment_id", "").strip()
+        if not WP_ID.fullmatch(attachment_id):
+            return None
+        # An attachment's page becomes the post it is attached to.
+        parent = ImportedItem.objects.filter(
+            kind=ImportedItem.Kind.ATTACHMENT, wp_id=str(int(attachment_id))
+        ).values("parent_wp_id")[:1]
+        return Subquery(
+            ImportedItem.objects.filter(kind=ImportedItem.Kind.POST, wp_id=Subquery(parent)).values(
+                "object_id"
+            )[:1]
         )
-        return article.get_absolute_url() if article is not None else None
+
+    @staticmethod
+    def old_link_url(request) -> str | None:
+        """The address of the published article ``request``'s path used to be."""
+        path = escape_uri_path(request.path)
+        if len(path) > OLD_LINK_MAX_LENGTH:
+            return None
+        paths = [path]
+        if settings.APPEND_SLASH and not path.endswith("/"):
+            paths.append(path + "/")
+        links = OldLink.objects.filter(path__in=paths).order_by("path").values("article_id")
+        return published_url(Subquery(links[:1]))
+
+
+def published_url(article_id) -> str | None:
+    """The address of article ``article_id`` (a pk or subquery) if readers may see it."""
+    article = Article.objects.published().filter(pk=article_id).only("slug", "publish_at").first()
+    return article.get_absolute_url() if article is not None else None

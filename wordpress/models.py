@@ -5,9 +5,15 @@ keyed on the item's WordPress ID. A second import of the same export finds its
 items here, so it updates instead of duplicating; an interrupted import is
 resumed by running it again. The post rows also answer old ``/?p=ID`` links
 (``wordpress.middleware``).
+
+``OldLink`` keeps the addresses an imported article was known by; they are
+resolved to the article when a request for one would be a 404, only while
+readers may see it (see ``wordpress.middleware``).
 """
 
 from django.db import models
+
+from articles.models import Article
 
 
 class ImportedItem(models.Model):
@@ -48,3 +54,24 @@ class ImportedItem(models.Model):
 
     def __str__(self):
         return f"WordPress {self.kind} {self.wp_id}"
+
+
+class OldLink(models.Model):
+    """An old address of an imported article: its WordPress permalink, or its
+    Newsroom address after an earlier import when its slug or date changed since.
+
+    Not a redirect to a fixed address (``django.contrib.redirects``): the
+    article is looked up when the link is followed, so the redirect goes to its
+    address of the moment in one hop, and only while it is published — a
+    draft, pending or scheduled article's old link is a 404 until it goes live.
+    """
+
+    # As ``django.contrib.redirects`` stores paths: percent-encoded, no query.
+    path = models.CharField(max_length=1000, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self):
+        return f"{self.path} → article {self.article_id}"

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.sidebar import sidebar_html
+from newsroom.links import safe_url
 
 register = template.Library()
 
@@ -42,16 +43,17 @@ def article_jsonld(context, article) -> str:
     if article.featured_image:
         data["image"] = [request.build_absolute_uri(article.featured_image.url)]
     if article.source_id:
+        homepage = safe_url(article.source.homepage_url)  # the one URL rule (newsroom.links)
         based_on = {
             "@type": "NewsArticle",
             "publisher": {
                 "@type": "Organization",
                 "name": article.source.name,
-                **({"url": article.source.homepage_url} if article.source.homepage_url else {}),
+                **({"url": homepage} if homepage else {}),
             },
         }
-        if article.source_url:
-            based_on["url"] = article.source_url
+        if original := safe_url(article.source_url):
+            based_on["url"] = original
         if article.source_published_on:
             based_on["datePublished"] = article.source_published_on.isoformat()
         data["isBasedOn"] = based_on

@@ -12,6 +12,8 @@ comments; the articles app itself knows nothing about them.
 import json
 import math
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
@@ -24,7 +26,7 @@ from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.services import comments_open
+from comments.services import comment_thread_shape, comments_open, max_reply_depth
 from newsroom import pagecache
 
 register = template.Library()
@@ -52,24 +54,66 @@ def _page_number(request, num_pages: int) -> int:
     return min(max(number, 1), num_pages)
 
 
-def _thread(comments: list[Comment], awaiting: list[Comment]) -> list[Comment]:
-    """Arrange comments into trees: each gets ``children``; return the roots in order."""
+@dataclass
+class ThreadEntry:
+    """One comment in the flat list a thread is rendered from (as django-mptt's
+    ``tree_info`` or WordPress's Walker): its ``<li>`` either opens its replies'
+    list (``opens_replies``) or closes at once, and then ``closes`` lists of
+    replies end after it. A loop renders any depth without recursion."""
+
+    comment: Comment
+    opens_replies: bool = False
+    closes: int = 0
+
+    @property
+    def closing(self) -> range:
+        return range(self.closes)
+
+
+def _thread(comments: list[Comment], awaiting: list[Comment]) -> list[ThreadEntry]:
+    """The page's comments in thread order, each under the comment it answers.
+
+    Stored threads may be deeper than ``COMMENTS_MAX_DEPTH`` allows (an older
+    import) or even loop: ``comment_thread_shape`` places them by the rule every
+    write uses, so whatever is stored, the page renders."""
     by_id = {}
     for comment in comments + awaiting:
-        comment.children = []
         by_id[comment.pk] = comment
     for comment in awaiting:
         comment.awaiting_moderation = True
-    roots = []
+    replies_to: dict[int, int | None] = {}
     for comment in sorted(by_id.values(), key=lambda c: (c.created_at, c.pk)):
-        parent = by_id.get(comment.parent_id)
-        if parent is not None:
-            parent.children.append(comment)
+        if comment.parent_id in by_id:
+            replies_to[comment.pk] = comment.parent_id
         elif comment.parent_id is None or getattr(comment, "awaiting_moderation", False):
-            roots.append(comment)
-        elif (root := by_id.get(comment.root_id)) is not None:
-            root.children.append(comment)  # its parent was removed: keep it in its thread
-    return roots
+            replies_to[comment.pk] = None
+        elif comment.root_id in by_id:  # its parent was removed: keep it in its thread
+            replies_to[comment.pk] = comment.root_id
+    shape = comment_thread_shape(replies_to)
+    replies: dict[int | None, list[Comment]] = defaultdict(list)
+    for pk in replies_to:  # oldest first
+        by_id[pk].thread_depth = shape.depth[pk]
+        replies[shape.parent[pk]].append(by_id[pk])
+    return _flatten(replies)
+
+
+def _flatten(replies: dict[int | None, list[Comment]]) -> list[ThreadEntry]:
+    """Walk the tree depth first with a stack of iterators, not recursion."""
+    entries: list[ThreadEntry] = []
+    levels = [iter(replies.get(None, ()))]
+    while levels:
+        comment = next(levels[-1], None)
+        if comment is None:
+            levels.pop()
+            if levels:  # a list of replies ended: close it and the <li> holding it
+                entries[-1].closes += 1
+            continue
+        entry = ThreadEntry(comment)
+        entries.append(entry)
+        if replies.get(comment.pk):
+            entry.opens_replies = True
+            levels.append(iter(replies[comment.pk]))
+    return entries
 
 
 def _awaiting(request, article) -> list[Comment]:
@@ -120,12 +164,12 @@ def _thread_html(request, article, awaiting: list[Comment], open_: bool) -> tupl
             "comments/thread.html",
             {
                 "article": article,
-                "comments": _thread(comments, awaiting),
+                "thread": _thread(comments, awaiting),
                 "comment_count": counts["total"],
                 "page_number": number,
                 "num_pages": num_pages,
                 "comments_open": open_,
-                "max_depth": settings.COMMENTS_MAX_DEPTH,
+                "max_reply_depth": max_reply_depth(),
             },
         )
         if use_cache:

@@ -20,6 +20,7 @@ from taggit.models import Tag, TaggedItem
 from articles.html import excerpt_from_html, sanitize_html
 from articles.models import Article, Category, Source
 from comments.models import Comment
+from comments.services import max_reply_depth
 from newsroom import pagecache
 
 WORDS = [
@@ -283,7 +284,7 @@ class Command(BaseCommand):
                 comment(made + i, parent=rng.choice(level))
                 for i in range(min(count - made, max(1, len(level) * 2)))
             ]
-            replies = [r for r in replies if r.depth < 5] or [
+            replies = [r for r in replies if r.depth <= max_reply_depth()] or [
                 comment(made, parent=rng.choice(roots))
             ]
             level = Comment.objects.bulk_create(replies)
