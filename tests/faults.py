@@ -135,7 +135,7 @@ class Gunicorn:
              f"127.0.0.1:{self.port}", "--workers", str(workers), "--log-level", "critical"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded CI machine starts it slowly
         while time.monotonic() < deadline:
             if self.get("/robots.txt")[0]:
                 return

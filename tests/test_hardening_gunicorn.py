@@ -12,7 +12,7 @@ import urllib.parse
 
 import pytest
 import redis
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.db import connection
 
 from bench.loadtest import Browser
@@ -100,11 +100,15 @@ def test_a_post_declaring_a_latin1_charset_is_a_400_not_a_500(server, article_fa
 
 
 @pytest.mark.parametrize("path", ["/author/%00/", "/author/%00/feed/", "/category/%00/"])
-def test_a_nul_byte_in_a_path_is_a_404(server, path):
-    assert server.get(path)[0] == 404
+def test_a_nul_byte_in_a_path_is_refused_not_a_500(server, path):
+    assert server.get(path)[0] in (400, 404)
 
 
-def test_a_staff_member_is_not_locked_out_by_failures_from_other_addresses(server, editor):
+def test_a_staff_member_is_not_locked_out_by_failures_from_other_addresses(
+    server, editor, settings
+):
+    # gunicorn checks passwords with the real hashers, not the tests' fast one.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     editor.set_password("the-right-password-42")
     editor.save()
     login = f"/{settings.ADMIN_URL}login/"
