@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from articles.models import Article, Category, Source
-from articles.services import articles_publish, articles_unpublish
+from articles.services import article_save, articles_publish, articles_unpublish
 from newsroom.admin_saving import SaveErrorsAsFormErrorsMixin
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,11 @@ class ArticleAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        # The row through the one write path; categories and tags follow in
+        # save_related (form.save_m2m), in the same transaction.
+        article_save(article=obj)
 
     @admin.display(description="status", ordering="status")
     def status_label(self, article):

@@ -6,4 +6,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from articles import signals  # noqa: F401
+        # Here, not at the top: these modules import models.
+        from articles import selectors, signals  # noqa: F401  (signals: receivers)
+        from newsroom import pagecache
+
+        # Pages of published content expire when the next scheduled article goes live.
+        pagecache.register_scheduled_change(selectors.next_scheduled_publish_at)

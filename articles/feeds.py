@@ -30,7 +30,6 @@ from taggit.models import Tag
 
 from articles.html import paragraphs_to_html, sanitize_html, strip_control_characters
 from articles.models import Article, Category, Source
-from articles.views import CategoryView
 from newsroom.models import SiteSettings
 
 FEED_SIZE = 20
@@ -156,7 +155,7 @@ class CategoryFeed(LatestArticlesFeed):
         return get_object_or_404(Category, slug=slug)
 
     def articles(self, category):
-        return CategoryView.in_categories(super().articles(category), category)
+        return super().articles(category).in_category_tree(category)
 
 
 class TagFeed(LatestArticlesFeed):

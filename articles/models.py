@@ -1,9 +1,9 @@
 """Articles, the publications they are reposted from, and their categories.
 
 What a reader may see is defined once, by ``ArticleQuerySet.published()``.
+Articles are written through ``articles.services`` (``save()`` here only fills
+derived fields); sources and categories share ``SluggedBase``'s slug rule.
 """
-
-import logging
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -17,11 +17,9 @@ from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
-from articles.html import excerpt_from_html, sanitize_html, strip_control_characters
-from articles.images import make_renditions
+from articles.html import excerpt_from_html
 from newsroom.links import SafeURLField
-
-logger = logging.getLogger(__name__)
+from newsroom.naming import SUFFIX_ROOM, unique_name
 
 # The longest body an article may have, in characters (about 150,000 words of
 # HTML): far beyond any article, short of what would strain a page or a feed.
@@ -51,45 +49,67 @@ EDITOR_EXTENSIONS = {
 }
 
 
+def _sanitised_by_article_save(html: str) -> str:
+    """The editor field's sanitiser: none, so that a body is sanitised once per
+    write, by ``articles.services.article_save`` (``sanitize_html``)."""
+    return html
+
+
 def unique_slug(instance: models.Model, value: str, *, max_length: int = 200) -> str:
     """A slug for ``value`` not used by another row of ``instance``'s model."""
-    base = slugify(value, allow_unicode=True)[: max_length - 8].strip("-") or "untitled"
+    return free_slug(instance, slugify(value, allow_unicode=True), max_length=max_length)
+
+
+def free_slug(instance: models.Model, slug: str, *, max_length: int = 200) -> str:
+    """``slug``, or ``slug-2``, ``slug-3`` …: the first no other row of
+    ``instance``'s model has."""
+    base = slug[: max_length - SUFFIX_ROOM].strip("-") or "untitled"
     others = type(instance)._default_manager.exclude(pk=instance.pk)
-    slug, n = base, 2
-    while others.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return unique_name(
+        base, taken=lambda candidate: others.filter(slug=candidate).exists(), max_length=max_length
+    )
 
 
-class Source(models.Model):
-    """A publication that articles are reposted from (The Cradle, Reuters, …)."""
+class SluggedBase(models.Model):
+    """A name, a description, and a unique slug made from the name when left
+    blank (django-taggit's ``TagBase`` pattern): sources and categories."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
-    homepage_url = SafeURLField("homepage", max_length=500, blank=True)
     description = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["name"]
+        abstract = True
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(self, self.name)
+            self.slug = free_slug(self, self.slugify(self.name))
         super().save(*args, **kwargs)
+
+    def slugify(self, name: str) -> str:
+        """The slug for ``name``, before it is made unique; a hook to override."""
+        return slugify(name, allow_unicode=True)
+
+
+class Source(SluggedBase):
+    """A publication that articles are reposted from (The Cradle, Reuters, …)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    homepage_url = SafeURLField("homepage", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
 
     def get_absolute_url(self):
         return reverse("articles:source", kwargs={"slug": self.slug})
 
 
-class Category(models.Model):
+class Category(SluggedBase):
     """A section of the site; categories nest, as in WordPress."""
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
-    description = models.TextField(blank=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -103,14 +123,6 @@ class Category(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"slug": self.slug})
 
@@ -120,6 +132,21 @@ class Category(models.Model):
             if ancestor.pk == self.pk:
                 raise ValidationError({"parent": "A category cannot be inside itself."})
             ancestor = ancestor.parent
+
+
+def category_and_descendants(root: int) -> set[int]:
+    """The primary keys of category ``root`` and of every category inside it,
+    at any depth: one query, and no recursion however deep the tree."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, stack = set(), [root]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, []))
+    return found
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -138,6 +165,16 @@ class ArticleQuerySet(models.QuerySet):
         """Also the categories and tags (post page, feeds): two more queries, whatever the count."""
         return self.for_listing().prefetch_related("categories", "tags")
 
+    def in_category_tree(self, category):
+        """Filed under ``category`` or a category inside it (category pages and feeds).
+
+        A subquery rather than a join, so no DISTINCT is needed: counting and
+        paging stay cheap however many categories an article has."""
+        filed = Article.categories.through.objects.filter(
+            category_id__in=category_and_descendants(category.pk)
+        )
+        return self.filter(pk__in=filed.values("article_id"))
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -154,7 +191,8 @@ class Article(models.Model):
     )
     body = ProseEditorField(
         extensions=EDITOR_EXTENSIONS,
-        sanitize=sanitize_html,
+        # Not here: the form would sanitise, then article_save again.
+        sanitize=_sanitised_by_article_save,
         blank=True,
         validators=[MaxLengthValidator(ARTICLE_BODY_MAX_LENGTH)],
     )
@@ -220,44 +258,18 @@ class Article(models.Model):
         return self.title or f"(untitled article {self.pk})"
 
     def save(self, *args, **kwargs):
-        self.title = strip_control_characters(self.title)
-        self.excerpt = strip_control_characters(self.excerpt)
+        """Fill the derived fields. Sanitising, renditions and cache refreshes
+        are ``articles.services.article_save``'s: write articles through it."""
         if not self.slug:
             self.slug = unique_slug(self, self.title)
-        self.body = sanitize_html(self.body)
         self.summary = self.excerpt.strip() or excerpt_from_html(self.body)
-        image_changed = self._image_changed()
         super().save(*args, **kwargs)
-        if image_changed:
-            try:
-                self.featured_image_renditions = (
-                    make_renditions(self.featured_image) if self.featured_image else {}
-                )
-            except (OSError, ValueError) as error:
-                # The original still serves every width; the article must not fail.
-                logger.error("No renditions for article %s: %s", self.pk, error)
-                self.featured_image_renditions = {}
-            type(self).objects.filter(pk=self.pk).update(
-                featured_image_renditions=self.featured_image_renditions
-            )
 
     def get_absolute_url(self):
         local = timezone.localtime(self.publish_at)
         return reverse(
             "articles:detail",
             kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
-        )
-
-    def _image_changed(self) -> bool:
-        if not self.featured_image:
-            return bool(self.featured_image_renditions)
-        stored = (
-            type(self).objects.filter(pk=self.pk).values_list("featured_image", flat=True).first()
-        )
-        return (
-            self.pk is None
-            or stored != self.featured_image.name
-            or not self.featured_image._committed
         )
 
     @property

@@ -16,7 +16,8 @@ between blocks::
 
 ``parse_seed`` turns the text into a ``SeedDocument``; ``load_seed`` writes it
 to the database, idempotently (the article is keyed on its slug), in one
-transaction.
+transaction, the article through ``articles.services.article_save``. Called by
+``manage.py load_seeds``.
 """
 
 import re
@@ -29,9 +30,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.usernames import unique_username
 from articles.attribution import SourceCredit, normalize_line, parse_long_date, parse_source_line
-from articles.html import paragraphs_to_html, sanitize_html
-from articles.models import Article, Category, Source, unique_slug
+from articles.html import paragraphs_to_html
+from articles.models import Article, Category, Source
+from articles.services import article_body_sanitized, article_save
 from newsroom.models import SiteSettings
 
 _POSTED_BY = re.compile(r"^(?P<date>.*?)\s*[-–—]?\s*Posted by\s*\|(?P<rest>.*)$", re.IGNORECASE)
@@ -136,27 +139,17 @@ def _author(display_name: str):
     user = User.objects.filter(display_name=display_name).order_by("pk").first()
     if user is None:
         user = User(display_name=display_name)
-        user.username = unique_username(display_name)
+        user.username = unique_username(slugify(display_name) or "author")
         user.set_unusable_password()
         user.save()
     return user
-
-
-def unique_username(display_name: str) -> str:
-    User = get_user_model()
-    base = slugify(display_name)[:140] or "author"
-    username, n = base, 2
-    while User.objects.filter(username=username).exists():
-        username, n = f"{base}-{n}", n + 1
-    return username
 
 
 def _category(name: str) -> Category:
     category = Category.objects.filter(name__iexact=name).order_by("pk").first()
     if category is None:
         category = Category(name=name)
-        category.slug = unique_slug(category, name)
-        category.save()
+        category.save()  # which gives it a free slug
     return category
 
 
@@ -175,30 +168,27 @@ def load_seed(document: SeedDocument) -> Outcome:
 
     wanted = {
         "title": document.title,
-        "body": sanitize_html(paragraphs_to_html(document.paragraphs)),
+        "body": article_body_sanitized(paragraphs_to_html(document.paragraphs)),
         "author": _author(document.author_name),
         "source": source,
         "source_published_on": document.credit.published_on if document.credit else None,
         "status": Article.Status.PUBLISHED,
         "publish_at": timezone.make_aware(datetime.combine(document.posted_on, PUBLISH_TIME)),
     }
+    categories = [_category(name) for name in document.categories]
     article = Article.objects.filter(slug=document.slug).first()
     if article is None:
         article = Article(slug=document.slug, **wanted)
-        outcome = Outcome.CREATED
-    else:
-        changed = {name for name, value in wanted.items() if getattr(article, name) != value}
-        for name in changed:
-            setattr(article, name, wanted[name])
-        outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
-    if outcome != Outcome.UNCHANGED:
-        article.save()
+        article_save(article=article, categories=categories, tags=document.tags)
+        return Outcome.CREATED
 
-    categories = [_category(name) for name in document.categories]
-    if {c.pk for c in categories} != set(article.categories.values_list("pk", flat=True)):
-        article.categories.set(categories)
-        outcome = outcome if outcome == Outcome.CREATED else Outcome.UPDATED
-    if set(document.tags) != set(article.tags.names()):
-        article.tags.set(document.tags)
-        outcome = outcome if outcome == Outcome.CREATED else Outcome.UPDATED
-    return outcome
+    changed = {name for name, value in wanted.items() if getattr(article, name) != value}
+    for name in changed:
+        setattr(article, name, wanted[name])
+    if {c.pk for c in categories} == set(article.categories.values_list("pk", flat=True)):
+        categories = None
+    tags = None if set(document.tags) == set(article.tags.names()) else document.tags
+    if not changed and categories is None and tags is None:
+        return Outcome.UNCHANGED
+    article_save(article=article, categories=categories, tags=tags)
+    return Outcome.UPDATED

@@ -1,11 +1,18 @@
-"""Keep caches of published content honest: any change bumps the generation."""
+"""Keep caches of published content honest for writes made outside a service.
+
+``articles.services`` refreshes pages itself after each article write. These
+receivers cover the rest: categories, sources, tags and the site's settings
+edited in the admin, deletions, and direct ``save()`` calls (the shell, tests).
+Any change bumps the ``content`` generation (``newsroom.pagecache``).
+Registered by ``ArticlesConfig.ready()``.
+"""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Category, Source
-from articles.sidebar import bump_content_generation
+from newsroom import pagecache
 from newsroom.models import SiteSettings
 
 
@@ -22,4 +29,4 @@ from newsroom.models import SiteSettings
 @receiver(post_save, sender=SiteSettings)
 @receiver(m2m_changed, sender=Article.categories.through)
 def content_changed(**kwargs):
-    bump_content_generation()
+    pagecache.bump_content()

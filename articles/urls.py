@@ -1,10 +1,7 @@
 from django.urls import path, register_converter
 
 from articles import converters, feeds, views
-from articles.sidebar import seconds_until_stale
-from newsroom.pagecache import cached_view
-
-published = cached_view("content", timeout=seconds_until_stale)
+from newsroom.pagecache import published_content as published
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigits, "mm")

@@ -1,10 +1,11 @@
 """The reader's site. Every view reads ``Article.objects.published()``;
-only staff who may change articles also see unpublished ones, as previews."""
+only staff who may change articles also see unpublished ones, as previews.
+
+Views filter with ``ArticleQuerySet`` methods and take the rest from
+``articles.selectors``; ``newsroom.pagecache`` says what each page is built from."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,10 +21,8 @@ from taggit.models import Tag
 
 from articles import search
 from articles.models import Article, Category, Source
-from articles.sidebar import seconds_until_stale
+from articles.selectors import article_navigation
 from newsroom import pagecache
-
-RELATED_COUNT = 4
 
 
 class PublishedArticlesMixin:
@@ -43,7 +42,9 @@ class PublishedArticlesMixin:
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        return pagecache.depends_on(response, "content", timeout=seconds_until_stale())
+        return pagecache.depends_on(
+            response, pagecache.CONTENT, timeout=pagecache.seconds_until_stale()
+        )
 
 
 class HomeView(PublishedArticlesMixin, ListView):
@@ -56,30 +57,7 @@ class CategoryView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return self.in_categories(super().get_queryset(), self.category)
-
-    @classmethod
-    def in_categories(cls, articles, category):
-        """``articles`` filed under ``category`` or a category inside it.
-
-        A subquery rather than a join, so no DISTINCT is needed: counting and
-        paging stay cheap however many categories an article has."""
-        ids = cls.category_and_descendants(category.pk)
-        filed = Article.categories.through.objects.filter(category_id__in=ids)
-        return articles.filter(pk__in=filed.values("article_id"))
-
-    @staticmethod
-    def category_and_descendants(root: int) -> set[int]:
-        children: dict[int | None, list[int]] = {}
-        for pk, parent in Category.objects.values_list("pk", "parent_id"):
-            children.setdefault(parent, []).append(pk)
-        found, stack = set(), [root]
-        while stack:
-            pk = stack.pop()
-            if pk not in found:
-                found.add(pk)
-                stack.extend(children.get(pk, []))
-        return found
+        return super().get_queryset().in_category_tree(self.category)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -223,62 +201,22 @@ class ArticleDetailView(DetailView):
             return response
         # The post page shows published content and this article's comments.
         return pagecache.depends_on(
-            response, "content", f"article:{self.object.pk}", timeout=seconds_until_stale()
+            response,
+            pagecache.CONTENT,
+            f"article:{self.object.pk}",
+            timeout=pagecache.seconds_until_stale(),
         )
 
     def get_context_data(self, **kwargs):
         article = self.object
         return super().get_context_data(
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
-            **self.neighbours(article),
+            **article_navigation(article=article),
             **kwargs,
         )
 
-    @classmethod
-    def neighbours(cls, article: Article) -> dict:
-        """Previous, next and related articles: three queries, cached until content changes."""
-        use_cache = settings.NEWSROOM_FRAGMENT_CACHE and article.is_published
-        key = f"articles:neighbours:{article.pk}:{pagecache.generation('content')}"
-        found = cache.get(key) if use_cache else None
-        if found is not None:
-            return found
-        published = Article.objects.published().only("title", "slug", "publish_at")
-        before = Q(publish_at__lt=article.publish_at) | Q(
-            publish_at=article.publish_at, pk__lt=article.pk
-        )
-        after = Q(publish_at__gt=article.publish_at) | Q(
-            publish_at=article.publish_at, pk__gt=article.pk
-        )
-        found = {
-            "previous_article": published.filter(before).order_by("-publish_at", "-pk").first(),
-            "next_article": published.filter(after).order_by("publish_at", "pk").first(),
-            "related_articles": cls.related(article),
-        }
-        if use_cache:
-            cache.set(
-                key, found, timeout=min(seconds_until_stale(), settings.FRAGMENT_CACHE_SECONDS)
-            )
-        return found
 
-    @staticmethod
-    def related(article: Article) -> list[Article]:
-        """The latest articles sharing a tag or a category with ``article``."""
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        category_ids = [category.pk for category in article.categories.all()]
-        if not tag_ids and not category_ids:
-            return []
-        shared = Q(tags__in=tag_ids) | Q(categories__in=category_ids)
-        return list(
-            Article.objects.published()
-            .filter(shared)
-            .exclude(pk=article.pk)
-            .distinct()
-            .only("title", "slug", "publish_at")
-            .order_by("-publish_at", "-pk")[:RELATED_COUNT]
-        )
-
-
-@pagecache.cached_view("content")
+@pagecache.cached_view(pagecache.CONTENT)
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -54,7 +54,8 @@ def evaluate(rows, train_share, seed) -> dict:
     from articles.models import Article
     from comments import classifier
     from comments.models import Comment
-    from comments.spam import ClassifierCheck, Verdict
+    from comments.spam import Verdict
+    from comments.spam.classifier import ClassifierCheck
 
     rows = rows[:]
     random.Random(seed).shuffle(rows)

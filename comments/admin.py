@@ -12,7 +12,6 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
-from comments import spam
 from comments.models import CheckRecord, Comment, SpamRule
 from comments.services import (
     RequestInfo,
@@ -21,6 +20,8 @@ from comments.services import (
     comment_run_checks,
     comments_moderate,
 )
+from comments.spam import get_checks
+from comments.verdicts import Verdict
 
 
 class ReplyForm(forms.Form):
@@ -73,16 +74,14 @@ class HeldByCheckFilter(admin.SimpleListFilter):
     parameter_name = "held_by"
 
     def lookups(self, request, model_admin):
-        return [(check.name, check.name) for check in spam.get_checks()] + [
-            ("task queue", "task queue")
-        ]
+        return [(check.name, check.name) for check in get_checks()] + [("task queue", "task queue")]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
         return queryset.filter(
             check_records__check_name=self.value(),
-            check_records__verdict__in=[spam.Verdict.HOLD, spam.Verdict.SPAM, spam.Verdict.FAILED],
+            check_records__verdict__in=[Verdict.HOLD, Verdict.SPAM, Verdict.FAILED],
         ).distinct()
 
 

@@ -4,7 +4,9 @@ Every approve or spam decision a moderator makes trains it (``learn``); it
 scores new comments (``spam_probability``). Tokens are the comment's words,
 the domains it links to, how many links it has, and a little metadata (the
 email's domain, whether a website is given). Counts live in the database
-(``ClassifierToken``, ``ClassifierTotals``), so every app server shares them.
+(``ClassifierToken``, ``ClassifierTotals``), so every app server shares them;
+what a comment was learnt as (``Comment.trained_as``) is written through
+``comments.services``. The check that uses it is ``comments.spam.classifier``.
 """
 
 import math
@@ -15,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from comments.models import ClassifierToken, ClassifierTotals
+from comments.services import comment_mark_trained
 
 _WORD = re.compile(r"[^\W\d_]{2,30}", re.UNICODE)
 _LINK = re.compile(r"(?:https?://|www\.)([^\s/\"'<>\]]+)", re.IGNORECASE)
@@ -87,8 +90,7 @@ def learn(comment, *, is_spam: bool) -> None:
     if locked.trained_as:
         _count(comment_tokens, locked.trained_as, -1)
     _count(comment_tokens, label, +1)
-    type(comment).objects.filter(pk=comment.pk).update(trained_as=label)
-    comment.trained_as = label
+    comment_mark_trained(comment=comment, label=label)
 
 
 def _count(comment_tokens: set[str], label: str, delta: int) -> None:

@@ -11,8 +11,8 @@ from django.utils.text import Truncator
 
 from articles.feeds import SiteFeed
 from articles.models import Article
+from comments.html import comment_html
 from comments.models import Comment
-from comments.templatetags.comments import comment_html
 
 FEED_SIZE = 30
 

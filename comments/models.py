@@ -4,11 +4,15 @@ What readers see is defined once, by ``CommentQuerySet.approved()``. Comments
 are written only through ``comments.services``.
 """
 
+import ipaddress
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from articles.models import Article
+from comments.verdicts import Verdict
 from newsroom.links import SafeURLField
 
 
@@ -24,8 +28,6 @@ class CommentQuerySet(models.QuerySet):
         """Pending comments no moderator decided whose checks failed, or never
         ran and were stored before ``unchecked_before`` (younger ones are still
         the task worker's to check)."""
-        from comments.spam import Verdict
-
         return (
             self.pending()
             .filter(moderated_by__isnull=True)
@@ -103,7 +105,8 @@ class Comment(models.Model):
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
 
-    # Spam checks (comments.spam): when they last ran and what they concluded.
+    # Spam checks (comments.spam): when they last ran and what they concluded
+    # (a comments.verdicts.Verdict).
     checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     check_verdict = models.CharField(max_length=12, blank=True, editable=False)
     # What the local classifier learnt this comment as ("spam", "ham" or ""),
@@ -217,10 +220,6 @@ class SpamRule(models.Model):
         return f"{self.get_kind_display()}: {self.value}"
 
     def clean(self):
-        import ipaddress
-
-        from django.core.exceptions import ValidationError
-
         self.value = self.value.strip()
         if self.kind == self.Kind.BLOCKED_NETWORK:
             try:

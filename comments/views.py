@@ -16,17 +16,13 @@ from django.views.decorators.http import require_GET
 from articles.models import Article
 from articles.views import ArticleDetailView
 from comments import ratelimit
+from comments.conf import AUTHOR_COOKIE, AUTHOR_COOKIE_SALT, AWAITING_SESSION_KEY
 from comments.forms import CommentForm
 from comments.services import (
     RequestInfo,
     comment_submit,
     comments_open,
     reset_broken_connection,
-)
-from comments.templatetags.comments import (
-    AUTHOR_COOKIE,
-    AUTHOR_COOKIE_SALT,
-    AWAITING_SESSION_KEY,
 )
 from newsroom.client_ip import client_ip
 

@@ -1,5 +1,8 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
+
+from newsroom.db_router import PIN_COOKIE
 
 
 def sync_site_domain(**kwargs):
@@ -8,21 +11,28 @@ def sync_site_domain(**kwargs):
     Sitemaps, feeds and flat pages build absolute links from it; the domain
     comes from ``SITE_DOMAIN`` so it never depends on a request's Host header.
     """
-    from django.conf import settings
-    from django.contrib.sites.models import Site
-
+    Site = apps.get_model("sites", "Site")
     Site.objects.update_or_create(
         pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_DOMAIN}
     )
 
 
 class NewsroomConfig(AppConfig):
-    """The project's own app: the site's identity (name, tagline, domain)."""
+    """The project's own app: the site's identity (name, tagline, domain), the
+    page cache's own cookie (the replica pin) and its retries."""
 
     name = "newsroom"
     verbose_name = "Site"
 
     def ready(self):
+        # Here, not at the top: pagecache and tasks import models.
+        from newsroom import pagecache, tasks
+
         post_migrate.connect(
             sync_site_domain, sender=self, dispatch_uid="newsroom.sync_site_domain"
+        )
+        # A visitor pinned to the primary has just written: their pages are their own.
+        pagecache.register_personal_cookie(PIN_COOKIE)
+        pagecache.invalidation_deferred.connect(
+            tasks.retry_deferred_invalidations, dispatch_uid="newsroom.retry_invalidations"
         )

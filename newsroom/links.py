@@ -82,12 +82,13 @@ class SafeURLField(models.URLField):
         return super().formfield(**{"form_class": SafeURLFormField, **kwargs})
 
 
-def clean_stored_urls(model: type[models.Model], field_name: str) -> int:
+def clean_stored_urls(model: type[models.Model], field_name: str, *, using: str) -> int:
     """Make every stored ``field_name`` of ``model`` obey ``safe_url``; return how many changed.
 
     An address with whitespace around it is trimmed, one that is not http(s) is
-    blanked (each is logged). Works on a migration's historical model."""
-    manager = model._default_manager
+    blanked (each is logged). Works on a migration's historical model, on the
+    database ``using`` (the migration's own, never a read replica)."""
+    manager = model._default_manager.db_manager(using)
     rows = manager.exclude(**{field_name: ""}).values_list("pk", field_name)
     fixes = []  # collected first: updating while a cursor is open is not portable
     for pk, value in rows.iterator(chunk_size=2000):

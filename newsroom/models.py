@@ -2,6 +2,8 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, models
 
+from newsroom.generations import generation
+
 SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
 
 
@@ -44,8 +46,6 @@ class SiteSettings(models.Model):
 
     @staticmethod
     def _cache_key() -> str:
-        from newsroom.pagecache import generation  # pagecache imports this module
-
         # Saving bumps "content" (articles.signals), durably even when the cache
         # is unreachable, so a copy from before the change is never read again.
         return f"{SITE_SETTINGS_CACHE_KEY}:{generation('content')}"

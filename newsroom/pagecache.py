@@ -44,14 +44,31 @@ other parameter, or a value a page would not accept, bypasses the cache, so
 junk query strings cannot fill it. Pages in the cache carry an ETag, so a
 conditional request for one is a 304 with no database query and no template
 rendering. A cache that is down is logged and bypassed.
+
+The API, for the apps:
+
+* ``depends_on(response, *names)`` / ``cached_view(*names)`` — a page is built
+  from ``names``; ``published_content`` for a view showing published content
+  (cached until it changes or ``seconds_until_stale()``, whichever is first);
+* ``bump(*names)`` — what ``names`` cover changed; ``bump_content()`` for
+  articles, categories, tags, sources and the site's name;
+* ``fragment(key, *names, build=…, timeout=…)`` — a part of a page (the
+  sidebar, a comment thread) built once per generation of ``names``;
+* in each app's ``AppConfig.ready()``: ``register_personal_cookie(name)`` for a
+  cookie that makes a visitor's pages their own, and
+  ``register_scheduled_change(provider)`` for something that changes what
+  readers see at a set time (``articles``: the next scheduled article);
+* ``invalidation_deferred`` — sent when bumps were recorded for later
+  (``newsroom.tasks`` queues a retry).
 """
 
 import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from urllib.parse import urlencode
 
@@ -60,25 +77,38 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.dispatch import Signal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_max_age, patch_response_headers
 from django.utils.http import http_date, parse_etags
 
+from newsroom.generations import ANY_CHANGE, generations, increment
+from newsroom.generations import cache_is_available as _cache_is_available
 from newsroom.models import PendingInvalidation
 
 logger = logging.getLogger(__name__)
 
-GENERATION_PREFIX = "gen:"
 PAGE_PREFIX = "page:"
-# Counts every bump of any name: a page whose names were not all read before
-# it rendered is stored only if this did not move meanwhile.
-ANY_CHANGE = "*"
+FRAGMENT_PREFIX = "fragment:"
+# What listings, feeds and sidebars show (see the module docstring).
+CONTENT = "content"
 # Read before every render, in the same round trip as ANY_CHANGE.
-SITE_WIDE_NAMES = ("content", "comments")
+SITE_WIDE_NAMES = (CONTENT, "comments")
 
-# Cookies that make a page someone's own: never cache for their holders.
-PERSONAL_COOKIES = ("comment_author", "pin_primary")
+# Cookies that make a page someone's own: never cache for their holders. The
+# apps add theirs (register_personal_cookie); the session cookie is always one.
+personal_cookies: set[str] = set()
+# Callables saying when what readers see next changes by itself (a scheduled
+# article goes live), or None (register_scheduled_change).
+scheduled_change_providers: list[Callable[[], datetime | None]] = []
+# Pages showing published content are rebuilt at least this often.
+MAX_AGE = timedelta(minutes=10)
+NEXT_CHANGE_KEY = "pagecache:next-scheduled-change"
+
+# Sent with ``names`` when bumps could not reach the cache and were recorded
+# in PendingInvalidation; ``newsroom.tasks`` queues a deferred retry.
+invalidation_deferred = Signal()
 
 # The query parameters pages read (request.GET in the views, the comments
 # template tag and the sitemap views), with the values they accept.
@@ -104,10 +134,6 @@ HIT_CHECK_SECONDS = 10.0
 # Monotonic time of this process's last look (module state: one per process).
 pending_checked_at = float("-inf")
 PENDING_BATCH_SIZE = 500
-# Deferred retries (task backends that support run_after): 5 s doubling to 5 min.
-RETRY_ATTEMPTS = 12
-RETRY_FIRST_DELAY_SECONDS = 5
-RETRY_MAX_DELAY_SECONDS = 300
 
 STALE_WARNING = (
     "The site's page cache could not be refreshed at once. Readers may see the old "
@@ -139,15 +165,101 @@ def cached_view(*names: str, timeout=None):
     return decorator
 
 
-def generations(names) -> dict[str, int]:
-    """The current generation of each name (a name never bumped is generation 1)."""
-    keys = [GENERATION_PREFIX + name for name in names]
-    found = cache.get_many(keys)
-    return {name: found.get(GENERATION_PREFIX + name, 1) for name in names}
+def register_personal_cookie(name: str) -> None:
+    """Never serve or store a cached page for a visitor holding cookie ``name``
+    (call from ``AppConfig.ready()``)."""
+    personal_cookies.add(name)
 
 
-def generation(name: str) -> int:
-    return generations([name])[name]
+def register_scheduled_change(provider: Callable[[], datetime | None]) -> None:
+    """Have ``provider`` say when what readers see next changes by itself (call
+    from ``AppConfig.ready()``); pages and fragments of published content
+    expire then (``seconds_until_stale``). It runs once per content change."""
+    if provider not in scheduled_change_providers:
+        scheduled_change_providers.append(provider)
+
+
+def fragment[T](
+    key: str, *names: str, build: Callable[[], T], timeout: int | Callable[[], int] | None = None
+) -> T:
+    """The value of the fragment ``key`` built from ``names``: the cached one
+    while every generation of ``names`` is current, else ``build()``'s, stored.
+
+    ``timeout`` (seconds, or a callable asked only when storing) caps how long
+    it is kept, within ``FRAGMENT_CACHE_SECONDS``. With
+    ``NEWSROOM_FRAGMENT_CACHE`` off, or the cache down, ``build()`` every time.
+    """
+    if not settings.NEWSROOM_FRAGMENT_CACHE:
+        return build()
+
+    def seconds() -> int:
+        limit = settings.FRAGMENT_CACHE_SECONDS
+        asked = timeout() if callable(timeout) else timeout
+        return min(asked, limit) if asked else limit
+
+    return _cached_for_generations(key, names, build=build, timeout=seconds)
+
+
+def bump_content() -> None:
+    """Published content changed: drop every page and fragment built from it."""
+    bump(CONTENT)
+
+
+def seconds_until_stale() -> int:
+    """How long what readers see stays right: until the next scheduled change
+    (``register_scheduled_change``), at most ``MAX_AGE``. The providers run
+    once per content change."""
+    next_change = _cached_for_generations(
+        NEXT_CHANGE_KEY, (CONTENT,), build=_next_scheduled_change, timeout=_max_age_seconds
+    )
+    now = timezone.now()
+    if next_change is not None and next_change <= now:
+        # A scheduled article has just gone live: what readers see changed.
+        bump_content()
+        next_change = _cached_for_generations(
+            NEXT_CHANGE_KEY, (CONTENT,), build=_next_scheduled_change, timeout=_max_age_seconds
+        )
+    expiry = min(now + MAX_AGE, next_change or now + MAX_AGE)
+    return max(1, int((expiry - now).total_seconds()) + 1)
+
+
+def published_content(view):
+    """Decorate a view (or a ``Feed``) whose page shows published content only:
+    cached until it changes, or until the next scheduled change."""
+    return cached_view(CONTENT, timeout=seconds_until_stale)(view)
+
+
+_MISSING = object()
+
+
+def _cached_for_generations(key, names, *, build, timeout: Callable[[], int]):
+    """``build()``'s value, cached under ``key`` and the current generations of
+    ``names`` for ``timeout()`` seconds; built afresh when the cache is down."""
+    try:
+        current = generations(names)
+    except Exception:
+        logger.exception("Cache unavailable; building %s without it", key)
+        return build()
+    if not _cache_is_available():
+        return build()
+    versioned = ":".join([FRAGMENT_PREFIX + key, *(str(current[name]) for name in names)])
+    value = cache.get(versioned, _MISSING)
+    if value is _MISSING:
+        value = build()
+        try:
+            cache.set(versioned, value, timeout=timeout())
+        except Exception:
+            logger.exception("Could not store %s in the cache", key)
+    return value
+
+
+def _max_age_seconds() -> int:
+    return int(MAX_AGE.total_seconds())
+
+
+def _next_scheduled_change() -> datetime | None:
+    changes = [when for provider in scheduled_change_providers if (when := provider())]
+    return min(changes, default=None)
 
 
 def bump(*names: str) -> bool:
@@ -173,7 +285,7 @@ def pending_invalidations_apply() -> int:
             return 0
         try:
             for name in dict.fromkeys(name for _, name in rows):
-                _bump_in_cache(name)
+                increment(name)
         except Exception as error:
             logger.warning("Cache still unreachable; invalidations stay pending: %s", error)
             return pending.count()
@@ -181,40 +293,11 @@ def pending_invalidations_apply() -> int:
         pending.filter(pk__in=[pk for pk, _ in rows]).delete()
 
 
-def schedule_invalidation_retry(*, attempt: int) -> None:
-    """Queue ``apply_pending_invalidations`` to run later, when the task backend
-    can defer (an immediate retry would meet the same unreachable cache)."""
-    from django.tasks import default_task_backend
-
-    from newsroom.tasks import apply_pending_invalidations
-
-    if attempt > RETRY_ATTEMPTS or not default_task_backend.supports_defer:
-        return
-    delay = min(RETRY_FIRST_DELAY_SECONDS * 2 ** (attempt - 1), RETRY_MAX_DELAY_SECONDS)
-    try:
-        apply_pending_invalidations.using(
-            run_after=timezone.now() + timedelta(seconds=delay)
-        ).enqueue(attempt)
-    except Exception:
-        logger.exception("Could not queue a retry of pending cache invalidations")
-
-
-def _bump_in_cache(name: str) -> None:
-    """Bump ``name`` (and the any-change count first); raise if the cache cannot."""
-    for key in (GENERATION_PREFIX + ANY_CHANGE, GENERATION_PREFIX + name):
-        try:
-            cache.incr(key)
-        except ValueError:
-            # Never bumped (generation 1). add() is atomic, so no concurrent bump is lost.
-            cache.add(key, 1, timeout=None)
-            cache.incr(key)
-
-
 def _bump_or_record(names) -> bool:
     failed = []
     for name in names:
         try:
-            _bump_in_cache(name)
+            increment(name)
         except Exception as error:
             failed.append(name)
             logger.warning("Could not invalidate cached pages for %s (%s); will retry", name, error)
@@ -238,13 +321,7 @@ def _record_pending(names: list[str]) -> None:
             settings.PAGE_CACHE_SECONDS,
         )
         return
-    schedule_invalidation_retry(attempt=1)
-
-
-def _cache_is_available() -> bool:
-    """False while the (resilient) cache is leaving an unreachable Redis alone:
-    what it just answered was a default, not what Redis holds."""
-    return getattr(cache, "is_available", lambda: True)()
+    invalidation_deferred.send(sender=PendingInvalidation, names=names)
 
 
 def _apply_pending_if_due(*, every: float) -> None:
@@ -291,7 +368,7 @@ def _request_is_cacheable(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or any(name in cookies for name in PERSONAL_COOKIES):
+    if settings.SESSION_COOKIE_NAME in cookies or any(name in cookies for name in personal_cookies):
         return False
     return not request.path.startswith("/" + settings.ADMIN_URL)
 

@@ -323,19 +323,19 @@ COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
 NEWSROOM_TRUSTED_PROXIES = env.int("NEWSROOM_TRUSTED_PROXIES", default=0)
 
 # Spam checks (comments.spam): run in order on every new comment; see the
-# module's docstring for the rule that combines their verdicts.
+# package's docstring for the rule that combines their verdicts.
 COMMENT_SPAM_CHECKS = [
-    {"NAME": "comments.spam.HoneypotCheck"},
-    {"NAME": "comments.spam.TimestampCheck", "OPTIONS": {"min_seconds": 3}},
-    {"NAME": "comments.spam.BlocklistCheck"},
-    {"NAME": "comments.spam.DisallowedWordsCheck"},
-    {"NAME": "comments.spam.ModerationWordsCheck"},
-    {"NAME": "comments.spam.LinkCountCheck", "OPTIONS": {"hold_at": 2}},
-    {"NAME": "comments.spam.RateLimitCheck"},
-    {"NAME": "comments.spam.DuplicateCheck"},
-    {"NAME": "comments.spam.TrustedAuthorCheck"},
-    {"NAME": "comments.spam.AkismetCheck"},
-    {"NAME": "comments.spam.ClassifierCheck"},
+    {"NAME": "comments.spam.checks.HoneypotCheck"},
+    {"NAME": "comments.spam.checks.TimestampCheck", "OPTIONS": {"min_seconds": 3}},
+    {"NAME": "comments.spam.checks.BlocklistCheck"},
+    {"NAME": "comments.spam.checks.DisallowedWordsCheck"},
+    {"NAME": "comments.spam.checks.ModerationWordsCheck"},
+    {"NAME": "comments.spam.checks.LinkCountCheck", "OPTIONS": {"hold_at": 2}},
+    {"NAME": "comments.spam.checks.RateLimitCheck"},
+    {"NAME": "comments.spam.checks.DuplicateCheck"},
+    {"NAME": "comments.spam.checks.TrustedAuthorCheck"},
+    {"NAME": "comments.spam.akismet.AkismetCheck"},
+    {"NAME": "comments.spam.classifier.ClassifierCheck"},
 ]
 # Per-IP limits in a window of COMMENTS_RATE_WINDOW seconds: more than
 # HOLD_AFTER comments are held; more than REFUSE_AFTER are refused (HTTP 429).

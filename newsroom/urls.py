@@ -5,13 +5,10 @@ from django.contrib.flatpages.views import flatpage
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from articles.sidebar import seconds_until_stale
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
-from newsroom.pagecache import cached_view
+from newsroom.pagecache import published_content as published
 from newsroom.views import healthz
-
-published = cached_view("content", timeout=seconds_until_stale)
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),

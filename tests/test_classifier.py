@@ -7,7 +7,8 @@ import pytest
 from comments import classifier
 from comments.models import ClassifierTotals, Comment
 from comments.services import comment_moderate
-from comments.spam import ClassifierCheck, Verdict
+from comments.spam import Verdict
+from comments.spam.classifier import ClassifierCheck
 
 pytestmark = pytest.mark.django_db
 

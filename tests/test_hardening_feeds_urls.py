@@ -17,12 +17,14 @@ import html
 import importlib
 import re
 from html.parser import HTMLParser
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
@@ -360,7 +362,8 @@ def test_the_admin_refuses_an_original_article_url_that_is_not_a_web_address(
 
 def run_data_migration(app_label: str) -> None:
     migration = importlib.import_module(f"{app_label}.migrations.0005_only_web_addresses")
-    migration.clean_stored_urls(django_apps, None)
+    schema_editor = SimpleNamespace(connection=connection)
+    migration.clean_stored_urls(django_apps, schema_editor)
 
 
 def test_the_migration_blanks_unsafe_commenter_urls_already_stored():

@@ -44,7 +44,9 @@ def test_post_page_serves_srcset_and_alt_text(client, article_factory):
     assert '<meta property="og:image" content="http://testserver/media/articles/' in html
 
 
-def test_editor_uploads_a_featured_image_in_the_admin(client, editor, article_factory):
+def test_editor_uploads_a_featured_image_in_the_admin(
+    client, editor, article_factory, django_capture_on_commit_callbacks
+):
     article = article_factory(author=editor)
     client.force_login(editor)
     from django.urls import reverse
@@ -65,7 +67,8 @@ def test_editor_uploads_a_featured_image_in_the_admin(client, editor, article_fa
     data.pop("categories", None)
     data.pop("source", None)
     data.pop("source_published_on", None)
-    response = client.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):  # renditions are built after commit
+        response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     article.refresh_from_db()
     assert article.featured_image.name.startswith("articles/")

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
 from PIL import Image
 from taggit.models import Tag
 
@@ -462,8 +463,9 @@ def test_check_spam_runs_the_checks_on_pending_comments_only(django_capture_on_c
     assert CheckRecord.objects.filter(comment=wp_comment(104)).exists()
 
 
-def test_featured_image_is_copied_from_the_media_dir(media_dir):
-    run_import(WXR_11, "--media-dir", media_dir)
+def test_featured_image_is_copied_from_the_media_dir(media_dir, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # renditions are built after commit
+        run_import(WXR_11, "--media-dir", media_dir)
     article = wp_article(10)
     assert article.featured_image.name.startswith("articles/")
     assert article.featured_image.name.endswith(".jpg")
@@ -532,16 +534,16 @@ def test_post_already_loaded_from_a_seed_is_taken_over_not_duplicated(article_fa
 @pytest.fixture
 def greek_post_breaks(monkeypatch):
     """Converting post 11 (the Greek one) raises, as a bug in the importer would."""
-    from wordpress import importer
+    from wordpress.importer import posts
 
-    real = importer.convert_post
+    real = posts.convert_post
 
     def convert(content, **kwargs):
         if "Привет" in content:
             raise ValueError("cannot convert")
         return real(content, **kwargs)
 
-    monkeypatch.setattr(importer, "convert_post", convert)
+    monkeypatch.setattr(posts, "convert_post", convert)
 
 
 @pytest.mark.usefixtures("greek_post_breaks")
@@ -620,3 +622,45 @@ def test_escaped_shortcode_is_shown_literally():
 
 def test_comment_text_keeps_paragraphs_and_decodes_entities():
     assert comment_text("<p>One &amp; two</p><p>Three</p>") == "One & two\n\nThree"
+
+
+LATE_COMMENT = """<wp:comment>
+			<wp:comment_id>190</wp:comment_id>
+			<wp:comment_author><![CDATA[Late reader]]></wp:comment_author>
+			<wp:comment_author_email>late@mail.example</wp:comment_author_email>
+			<wp:comment_date>2024-08-03 09:00:00</wp:comment_date>
+			<wp:comment_date_gmt>2024-08-03 06:00:00</wp:comment_date_gmt>
+			<wp:comment_content><![CDATA[Written on WordPress after the first import.]]></wp:comment_content>
+			<wp:comment_approved>1</wp:comment_approved>
+			<wp:comment_type></wp:comment_type>
+			<wp:comment_parent>101</wp:comment_parent>
+			<wp:comment_user_id>0</wp:comment_user_id>
+		</wp:comment>
+		"""
+
+
+@pytest.mark.django_db(transaction=True)  # commits for real: what runs after commit runs
+def test_reimport_shows_a_new_comment_on_the_cached_post_page_at_once(settings, tmp_path):
+    """Issue 12's bug: comments written by a re-import stayed invisible while the
+    post's comment thread was cached (``FRAGMENT_CACHE_SECONDS``), because the
+    importer wrote them behind the comments service's back. Run it with
+    ``REDIS_URL=redis://…`` too: the caches are then Redis, as on a live site."""
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.NEWSROOM_FRAGMENT_CACHE = True
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    run_import(WXR_11)
+    url = wp_article(10).get_absolute_url()
+    assert "A reply to Maria" in Client().get(url).content.decode()
+    assert Client().get(url)["X-Cache"] == "HIT"  # the page and its thread are cached
+
+    export = tmp_path / "newer-export.xml"
+    text = WXR_11.read_text()
+    # Into post 10, the first post with comments.
+    export.write_text(text.replace("<wp:comment>", LATE_COMMENT + "<wp:comment>", 1))
+    output = run_import(export)
+    assert "comments:    1 created, 0 updated, 6 unchanged" in output
+    assert wp_comment(190).parent == wp_comment(101)
+
+    html = Client().get(url).content.decode()
+    assert "Written on WordPress after the first import." in html
+    assert "A reply to Maria" in html

@@ -8,9 +8,8 @@ plans a Seq Scan on a big table has no index it can use. Small tables
 import pytest
 from django.db import connection
 
-from articles.models import Article, Category
+from articles.models import Article, Category, category_and_descendants
 from articles.search import search
-from articles.views import CategoryView
 from comments.models import Comment
 
 pytestmark = [
@@ -55,7 +54,7 @@ def test_listing_queries_use_indexes(site):
     published = Article.objects.published().for_listing()
     queries = {
         "home": published[:10],
-        "category": CategoryView.in_categories(published, category)[:10],
+        "category": published.in_category_tree(category)[:10],
         "tag": published.filter(tags__name="x")[:10],
         "source": published.filter(source=article.source)[:10],
         "author": published.filter(author=article.author)[:10],
@@ -90,5 +89,5 @@ def test_search_uses_the_gin_index(site):
 def test_category_tree_is_read_once(site, django_assert_num_queries):
     _, category = site
     with django_assert_num_queries(1):
-        CategoryView.category_and_descendants(category.pk)
+        category_and_descendants(category.pk)
     assert Category.objects.count() >= 1

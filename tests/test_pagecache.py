@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,7 +14,9 @@ from django.utils import timezone
 from articles.models import Article
 from comments.models import Comment
 from comments.services import comment_moderate
+from newsroom import pagecache
 from newsroom.models import SiteSettings
+from tests.faults import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +220,107 @@ def test_page_cache_can_be_switched_off(article, settings):
     settings.PAGE_CACHE_SECONDS = 0
     fetch(article.get_absolute_url())
     assert "X-Cache" not in fetch(article.get_absolute_url())
+
+
+# --- pagecache.fragment: one cached part of a page per generation of its names ---------------
+
+
+class Builds:
+    """A fragment's ``build``: counts its calls, returns which call it was."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self):
+        self.count += 1
+        return f"built {self.count}"
+
+
+def test_a_fragment_is_built_once_while_its_names_are_unchanged():
+    build = Builds()
+    values = [
+        pagecache.fragment("test:part", "content", "article:1", build=build) for _ in range(3)
+    ]
+    assert values == ["built 1"] * 3
+    assert build.count == 1
+
+
+@pytest.mark.parametrize("bumped", ["content", "article:1"])
+def test_a_fragment_is_rebuilt_after_a_bump_of_any_of_its_names(bumped):
+    build = Builds()
+    pagecache.fragment("test:part", "content", "article:1", build=build)
+    pagecache.bump(bumped)
+    assert pagecache.fragment("test:part", "content", "article:1", build=build) == "built 2"
+    assert pagecache.fragment("test:part", "content", "article:1", build=build) == "built 2"
+
+
+def test_a_fragment_is_kept_when_other_names_are_bumped():
+    build = Builds()
+    pagecache.fragment("test:part", "article:1", build=build)
+    pagecache.bump("article:2", "comments")
+    assert pagecache.fragment("test:part", "article:1", build=build) == "built 1"
+
+
+def test_a_fragment_may_be_none_and_is_still_built_once():
+    calls = []
+    for _ in range(2):
+        assert pagecache.fragment("test:none", "content", build=lambda: calls.append(1)) is None
+    assert calls == [1]
+
+
+def test_a_fragment_is_built_every_time_when_the_cache_is_down():
+    build = Builds()
+    dead = {
+        "BACKEND": "newsroom.cache.ResilientRedisCache",
+        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    with override_settings(CACHES={"default": dead}):
+        values = [pagecache.fragment("test:part", "content", build=build) for _ in range(2)]
+    assert values == ["built 1", "built 2"]
+    # Nothing was stored behind the unreachable cache's back either.
+    assert pagecache.fragment("test:part", "content", build=build) == "built 3"
+
+
+def test_fragments_can_be_switched_off(settings):
+    settings.NEWSROOM_FRAGMENT_CACHE = False
+    build = Builds()
+    pagecache.fragment("test:part", "content", build=build)
+    assert pagecache.fragment("test:part", "content", build=build) == "built 2"
+
+
+def test_a_fragments_timeout_is_asked_only_when_it_is_stored_and_capped(settings, monkeypatch):
+    settings.FRAGMENT_CACHE_SECONDS = 30
+    asked, stored_for = [], []
+
+    class RecordingCache:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set(self, key, value, timeout):
+            stored_for.append(timeout)
+            cache.set(key, value, timeout)
+
+    def timeout():
+        asked.append(1)
+        return 3600
+
+    monkeypatch.setattr(pagecache, "cache", RecordingCache())
+    for _ in range(3):
+        pagecache.fragment("test:part", "content", build=Builds(), timeout=timeout)
+    assert (asked, stored_for) == ([1], [30])
+
+
+# --- Personal cookies: each app registers its own ---------------------------------------------
+
+
+def test_the_apps_register_the_cookies_that_make_a_page_personal():
+    assert {"comment_author", "pin_primary"} <= pagecache.personal_cookies
+
+
+@pytest.mark.parametrize("cookie", ["comment_author", "pin_primary"])
+def test_a_visitor_with_a_personal_cookie_is_never_served_from_the_cache(article, cookie):
+    fetch(article.get_absolute_url())
+    client = Client()
+    client.cookies[cookie] = "1"
+    assert "X-Cache" not in fetch(article.get_absolute_url(), client)

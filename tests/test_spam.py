@@ -16,6 +16,7 @@ from comments import spam
 from comments.models import CheckRecord, Comment, SpamRule
 from comments.services import RequestInfo, comment_moderate, comment_run_checks, comment_submit
 from comments.spam import CheckResult, SpamCheck, Verdict
+from comments.spam.akismet import AkismetCheck
 from tests.akismet_server import VALID_KEY, AkismetServer
 
 pytestmark = pytest.mark.django_db
@@ -318,7 +319,7 @@ def akismet(settings):
 )
 def test_akismet_answers_become_verdicts(akismet, pending, mode, expected):
     akismet.mode = mode
-    result = spam.run_check(spam.AkismetCheck(), pending(), info())
+    result = spam.run_check(AkismetCheck(), pending(), info())
     assert result.verdict == expected
     if mode == "discard":
         assert "discard" in result.reason
@@ -328,7 +329,7 @@ def test_akismet_answers_become_verdicts(akismet, pending, mode, expected):
 def test_akismet_errors_fail_the_check(akismet, pending, mode):
     akismet.mode = mode
     akismet.slow_seconds = 2
-    result = spam.run_check(spam.AkismetCheck(timeout=0.5), pending(), info())
+    result = spam.run_check(AkismetCheck(timeout=0.5), pending(), info())
     assert result.verdict == Verdict.FAILED
 
 
@@ -338,7 +339,7 @@ def test_akismet_connection_refused_fails_the_check(settings, pending):
         port = probe.getsockname()[1]
     settings.AKISMET_API_KEY = VALID_KEY
     settings.AKISMET_API_URL = f"http://127.0.0.1:{port}/1.1/"
-    assert spam.run_check(spam.AkismetCheck(timeout=1), pending(), info()).verdict == Verdict.FAILED
+    assert spam.run_check(AkismetCheck(timeout=1), pending(), info()).verdict == Verdict.FAILED
 
 
 def test_akismet_is_sent_everything_its_api_takes(akismet, pending, settings):
@@ -348,7 +349,7 @@ def test_akismet_is_sent_everything_its_api_takes(akismet, pending, settings):
         author_url="https://ann.example",
         body="Hi",
     )
-    spam.AkismetCheck().check(
+    AkismetCheck().check(
         comment, info(ip_address="192.0.2.44", user_agent="UA/1", referrer="https://ref.example/")
     )
     endpoint, form = akismet.requests[-1]

@@ -9,8 +9,8 @@ import newsroom.links
 
 
 def clean_stored_urls(apps, schema_editor):
-    newsroom.links.clean_stored_urls(apps.get_model("articles", "Source"), "homepage_url")
-    newsroom.links.clean_stored_urls(apps.get_model("articles", "Article"), "source_url")
+    newsroom.links.clean_stored_urls(apps.get_model("articles", "Source"), "homepage_url", using=schema_editor.connection.alias)
+    newsroom.links.clean_stored_urls(apps.get_model("articles", "Article"), "source_url", using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

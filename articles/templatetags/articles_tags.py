@@ -1,10 +1,14 @@
+"""Template tags of the reader's site: the sidebar, and an article's JSON-LD."""
+
 import json
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.sidebar import sidebar_html
+from articles.selectors import sidebar_data
+from newsroom import pagecache
 from newsroom.links import safe_url
 
 register = template.Library()
@@ -14,8 +18,16 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 @register.simple_tag
 def render_sidebar() -> str:
-    """The sidebar's HTML, rendered once per content change (``articles.sidebar``)."""
-    return mark_safe(sidebar_html())
+    """The sidebar's HTML, rendered once per content change (``sidebar_data``)."""
+    html = pagecache.fragment(
+        "articles:sidebar",
+        pagecache.CONTENT,
+        build=lambda: render_to_string(
+            "includes/sidebar_widgets.html", {"sidebar": sidebar_data()}
+        ),
+        timeout=pagecache.seconds_until_stale,
+    )
+    return mark_safe(html)
 
 
 @register.simple_tag(takes_context=True)

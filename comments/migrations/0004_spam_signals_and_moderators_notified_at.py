@@ -5,7 +5,7 @@ def comments_already_checked_were_notified(apps, schema_editor):
     """Comments checked before this migration were emailed about (or needed no
     email) when their checks ran; only the ones never checked are still owed one."""
     Comment = apps.get_model("comments", "Comment")
-    Comment.objects.exclude(check_verdict="").update(
+    Comment.objects.using(schema_editor.connection.alias).exclude(check_verdict="").update(
         moderators_notified_at=models.F("checked_at")
     )
 

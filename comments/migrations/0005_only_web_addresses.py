@@ -10,7 +10,7 @@ import newsroom.links
 
 
 def clean_stored_urls(apps, schema_editor):
-    newsroom.links.clean_stored_urls(apps.get_model("comments", "Comment"), "author_url")
+    newsroom.links.clean_stored_urls(apps.get_model("comments", "Comment"), "author_url", using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -19,22 +19,23 @@ def move_imported_redirects(apps, schema_editor):
     OldLink = apps.get_model("wordpress", "OldLink")
     Redirect = apps.get_model("redirects", "Redirect")
     Article = apps.get_model("articles", "Article")
+    db = schema_editor.connection.alias  # never a read replica
     article_of = {}
-    for object_id, data in ImportedItem.objects.filter(kind="post").values_list(
+    for object_id, data in ImportedItem.objects.using(db).filter(kind="post").values_list(
         "object_id", "data"
     ):
         if object_id is not None and (data or {}).get("url"):
             article_of[data["url"]] = object_id
-    existing = set(Article.objects.values_list("pk", flat=True))
+    existing = set(Article.objects.using(db).values_list("pk", flat=True))
     moved = []
-    for redirect in Redirect.objects.filter(site_id=settings.SITE_ID).iterator():
+    for redirect in Redirect.objects.using(db).filter(site_id=settings.SITE_ID).iterator():
         article_id = article_of.get(redirect.new_path)
         if article_id in existing:
-            OldLink.objects.update_or_create(
+            OldLink.objects.using(db).update_or_create(
                 path=redirect.old_path, defaults={"article_id": article_id}
             )
             moved.append(redirect.pk)
-    Redirect.objects.filter(pk__in=moved).delete()
+    Redirect.objects.using(db).filter(pk__in=moved).delete()
 
 
 class Migration(migrations.Migration):

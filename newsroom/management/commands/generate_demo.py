@@ -1,11 +1,14 @@
 """``manage.py generate_demo``: a large synthetic site, fast, for benchmarks.
 
-Bulk inserts only (no ``save()`` per row): 10,000 articles and 200,000
-comments take a minute or two on SQLite. Three articles are made to measure:
+Bulk inserts only (no ``save()`` per row), through the services' bulk writers
+(``articles_create_bulk``, ``comments_import_threads``); categories and tags
+are linked with two bulk inserts here. 10,000 articles and 200,000 comments
+take a minute or two on SQLite. Three articles are made to measure:
 ``demo-busy-500`` (500 threaded approved comments), ``demo-fifty-comments``
 (50) and ``demo-no-comments`` (none); their addresses are printed at the end.
 """
 
+import itertools
 import random
 from datetime import timedelta
 
@@ -17,10 +20,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from articles.html import excerpt_from_html, sanitize_html
 from articles.models import Article, Category, Source
+from articles.services import articles_create_bulk
 from comments.models import Comment
-from comments.services import max_reply_depth
+from comments.services import ImportedComment, comments_import_threads, max_reply_depth
 from newsroom import pagecache
 
 WORDS = [
@@ -115,6 +118,7 @@ class Command(BaseCommand):
         if opts["comments"] > 1_000_000:
             raise CommandError("--comments is capped at 1,000,000.")
         rng = random.Random(opts["seed"])
+        self.thread_ids = itertools.count()
         started = timezone.now()
         with transaction.atomic():
             authors = self.authors(rng)
@@ -181,7 +185,7 @@ class Command(BaseCommand):
             paragraphs = [f"Reported from {place}."] + [
                 sentence(rng, rng.randint(15, 40)) for _ in range(rng.randint(4, 10))
             ]
-            body = sanitize_html("".join(f"<p>{p}</p>" for p in paragraphs))
+            body = "".join(f"<p>{p}</p>" for p in paragraphs)
             title = f"{place}: " + sentence(rng, rng.randint(5, 11))[:-1]
             slug = names[i] if i < len(names) else f"{slugify(title)[:150]}-{i}"
             status = Article.Status.PUBLISHED
@@ -197,7 +201,6 @@ class Command(BaseCommand):
                     title=title,
                     slug=slug,
                     body=body,
-                    summary=excerpt_from_html(body),
                     author=rng.choice(authors),
                     source=rng.choice(sources) if rng.random() < 0.9 else None,
                     source_published_on=(publish_at - timedelta(days=rng.randint(0, 2))).date(),
@@ -205,9 +208,7 @@ class Command(BaseCommand):
                     publish_at=publish_at,
                 )
             )
-        created = []
-        for start in range(0, len(rows), BATCH):
-            created += Article.objects.bulk_create(rows[start : start + BATCH])
+        created = articles_create_bulk(articles=rows, batch_size=BATCH)
         self.stdout.write(f"  articles: {len(created)}")
         return created
 
@@ -243,31 +244,36 @@ class Command(BaseCommand):
             and a.publish_at <= now
             and a.slug not in measured
         ]
-        made = self.thread(rng, special["500 threaded comments"], 500, statuses=["approved"])
-        made += self.thread(rng, special["50 comments"], 50, statuses=["approved"])
+        threads = CommentThreads()
+        made = threads.add(self.thread(rng, special["500 threaded comments"], 500, ["approved"]))
+        made += threads.add(self.thread(rng, special["50 comments"], 50, ["approved"]))
         remaining = max(0, total - made)
         statuses = ["approved"] * 17 + ["pending"] * 2 + ["spam"]
         per_article = max(1, remaining // max(1, len(published) // 2))
         while remaining > 0:
             article = rng.choice(published)
             count = min(remaining, rng.randint(1, per_article * 2))
-            made += self.thread(rng, article, count, statuses)
+            made += threads.add(self.thread(rng, article, count, statuses))
             remaining -= count
             if made // 20_000 != (made - count) // 20_000:
                 self.stdout.write(f"  comments: {made}/{total}")
+        threads.flush()
         return special
 
-    def thread(self, rng, article, count, statuses) -> int:
-        """``count`` comments on ``article``: a third top-level, the rest replies."""
+    def thread(self, rng, article, count, statuses) -> tuple[Article, list[ImportedComment]]:
+        """``count`` comments on ``article``: a third top-level, the rest replies
+        (never deeper than threads go: a reply that would be is made to a
+        top-level comment instead)."""
         base = article.publish_at + timedelta(minutes=5)
-        roots_wanted = max(1, count // 3)
+        thread_id = next(self.thread_ids)  # keys are (thread, n): an article may get several
+        depth = {}
 
         def comment(i, parent=None):
-            return Comment(
-                article_id=article.pk,
-                parent=parent,
-                root=(parent.root or parent) if parent else None,
-                depth=parent.depth + 1 if parent else 0,
+            key = (thread_id, i)
+            depth[key] = depth[parent] + 1 if parent is not None else 0
+            return ImportedComment(
+                key=key,
+                replies_to=parent,
                 author_name=f"Reader {rng.randint(1, 5000)}",
                 author_email=f"reader{rng.randint(1, 5000)}@example.org",
                 body=sentence(rng, rng.randint(8, 60)),
@@ -276,17 +282,42 @@ class Command(BaseCommand):
                 status=rng.choice(statuses),
             )
 
-        roots = Comment.objects.bulk_create([comment(i) for i in range(roots_wanted)])
-        made = len(roots)
+        roots = [comment(i) for i in range(max(1, count // 3))]
+        rows = list(roots)
         level = [r for r in roots if r.status == "approved"] or roots
-        while made < count:
+        while len(rows) < count:
+            made = len(rows)
             replies = [
-                comment(made + i, parent=rng.choice(level))
+                comment(made + i, parent=rng.choice(level).key)
                 for i in range(min(count - made, max(1, len(level) * 2)))
             ]
-            replies = [r for r in replies if r.depth <= max_reply_depth()] or [
-                comment(made, parent=rng.choice(roots))
+            replies = [r for r in replies if depth[r.key] <= max_reply_depth()] or [
+                comment(made, parent=rng.choice(roots).key)
             ]
-            level = Comment.objects.bulk_create(replies)
-            made += len(level)
-        return made
+            rows += replies
+            level = replies
+        return article, rows
+
+
+class CommentThreads:
+    """Comment threads written through ``comments_import_threads`` a few
+    thousand comments at a time (one insert per thread level, not per thread)."""
+
+    BATCH = 20_000
+
+    def __init__(self):
+        self.threads: dict[Article, list[ImportedComment]] = {}
+        self.size = 0
+
+    def add(self, thread: tuple[Article, list[ImportedComment]]) -> int:
+        article, rows = thread
+        self.threads.setdefault(article, []).extend(rows)
+        self.size += len(rows)
+        if self.size >= self.BATCH:
+            self.flush()
+        return len(rows)
+
+    def flush(self) -> None:
+        if self.threads:
+            comments_import_threads(threads=self.threads)
+        self.threads, self.size = {}, 0

@@ -1,0 +1,135 @@
+"""What the reader's pages read beyond a listing's queryset (HackSoft-style selectors).
+
+Listings filter ``Article.objects.published()`` with ``ArticleQuerySet``
+methods (``for_listing``, ``in_category_tree``…); the rest is here:
+
+* ``article_navigation`` — a post page's previous, next and related articles
+  (``article_neighbours``, ``article_related``), cached until content changes;
+* ``sidebar_data`` — what the sidebar shows (the ``render_sidebar`` tag caches
+  it rendered);
+* ``next_scheduled_publish_at`` — when the next scheduled article goes live;
+  ``ArticlesConfig.ready()`` registers it with the page cache, which expires
+  pages of published content then.
+
+Callers: ``articles.views``, ``articles.templatetags.articles_tags``,
+``articles.apps``.
+"""
+
+from datetime import datetime
+
+from django.db.models import Count, Q
+from taggit.models import Tag
+
+from articles.models import Article, Category, Source
+from newsroom import pagecache
+
+RELATED_COUNT = 4
+TAG_CLOUD_SIZE = 30
+RECENT_COUNT = 5
+
+
+def article_neighbours(*, article: Article) -> dict[str, Article | None]:
+    """The published articles just before and after ``article`` (two queries)."""
+    published = Article.objects.published().only("title", "slug", "publish_at")
+    before = Q(publish_at__lt=article.publish_at) | Q(
+        publish_at=article.publish_at, pk__lt=article.pk
+    )
+    after = Q(publish_at__gt=article.publish_at) | Q(
+        publish_at=article.publish_at, pk__gt=article.pk
+    )
+    return {
+        "previous_article": published.filter(before).order_by("-publish_at", "-pk").first(),
+        "next_article": published.filter(after).order_by("publish_at", "pk").first(),
+    }
+
+
+def article_related(*, article: Article) -> list[Article]:
+    """The latest articles sharing a tag or a category with ``article`` (one
+    query; its tags and categories are read from ``with_filing()``'s prefetch)."""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    category_ids = [category.pk for category in article.categories.all()]
+    if not tag_ids and not category_ids:
+        return []
+    shared = Q(tags__in=tag_ids) | Q(categories__in=category_ids)
+    return list(
+        Article.objects.published()
+        .filter(shared)
+        .exclude(pk=article.pk)
+        .distinct()
+        .only("title", "slug", "publish_at")
+        .order_by("-publish_at", "-pk")[:RELATED_COUNT]
+    )
+
+
+def article_navigation(*, article: Article) -> dict:
+    """``previous_article``, ``next_article`` and ``related_articles`` for a post
+    page: three queries, cached until content changes (not for a preview)."""
+
+    def build() -> dict:
+        neighbours = article_neighbours(article=article)
+        return {**neighbours, "related_articles": article_related(article=article)}
+
+    if not article.is_published:
+        return build()
+    return pagecache.fragment(
+        f"articles:navigation:{article.pk}",
+        pagecache.CONTENT,
+        build=build,
+        timeout=pagecache.seconds_until_stale,
+    )
+
+
+def sidebar_data() -> dict:
+    """Categories and sources with their counts of published articles, a tag
+    cloud, the latest articles and the months with articles."""
+    published = Article.objects.published()
+    live = Q(articles__in=published)
+    categories = list(
+        Category.objects.annotate(count=Count("articles", filter=live, distinct=True))
+        .filter(count__gt=0)
+        .values("name", "slug", "count")
+    )
+    sources = list(
+        Source.objects.annotate(count=Count("articles", filter=live, distinct=True))
+        .filter(count__gt=0)
+        .values("name", "slug", "count")
+    )
+    tags = _tag_cloud(published)
+    recent = list(published.values("title", "slug", "publish_at")[:RECENT_COUNT])
+    for article in recent:
+        article["url"] = Article(
+            slug=article["slug"], publish_at=article["publish_at"]
+        ).get_absolute_url()
+    return {
+        "categories": categories,
+        "sources": sources,
+        "tags": tags,
+        "recent": recent,
+        "months": list(published.datetimes("publish_at", "month", order="DESC")),
+    }
+
+
+def next_scheduled_publish_at() -> datetime | None:
+    """When the next scheduled article goes live (None: none is scheduled)."""
+    return (
+        Article.objects.scheduled()
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+
+
+def _tag_cloud(published) -> list[dict]:
+    """The most used tags, by name, each with a ``size`` from 1 to 5 by use."""
+    tags = list(
+        Tag.objects.filter(article__in=published)
+        .annotate(count=Count("article", distinct=True))
+        .order_by("-count", "name")
+        .values("name", "slug", "count")[:TAG_CLOUD_SIZE]
+    )
+    if tags:
+        low, high = min(t["count"] for t in tags), max(t["count"] for t in tags)
+        for tag in tags:
+            tag["size"] = 1 + round(4 * (tag["count"] - low) / (high - low)) if high > low else 3
+    tags.sort(key=lambda tag: tag["name"].lower())
+    return tags

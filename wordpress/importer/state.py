@@ -1,0 +1,61 @@
+"""What one import run keeps in memory while it works, and the checkpoints that
+take it back when a transaction is rolled back.
+
+``ImportState`` is made by ``wordpress.importer.reading.WordPressImporter`` and
+handed to every step (authors, terms, media, posts, comments, old links).
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.contenttypes.models import ContentType
+
+from articles.models import Article
+from wordpress.importer.records import Summary
+
+
+@dataclass
+class Checkpoint:
+    """What a rolled-back transaction must take back from the state."""
+
+    counts: dict[str, Counter]
+    problems: int
+    sticky: int
+    lookups: dict[str, dict]
+
+
+LOOKUPS = ("users", "users_by_wp_id", "categories", "tags", "sources")
+
+
+@dataclass
+class ImportState:
+    """The options of a run, its summary, and what it has resolved so far."""
+
+    media_dir: Path | None = None
+    check_spam: bool = False
+    summary: Summary = field(default_factory=Summary)
+    users: dict[str, int] = field(default_factory=dict)  # author login → user pk
+    users_by_wp_id: dict[str, int] = field(default_factory=dict)  # WordPress user ID → pk
+    categories: dict[str, int] = field(default_factory=dict)  # nicename → category pk
+    tags: dict[str, int] = field(default_factory=dict)  # nicename → tag pk
+    sources: dict[str, int] = field(default_factory=dict)  # name → source pk
+    sticky: int = 0  # sticky posts seen (Newsroom has no sticky flag)
+    article_type: ContentType = field(
+        default_factory=lambda: ContentType.objects.get_for_model(Article)
+    )
+
+    def report(self, problem: str) -> None:
+        self.summary.problems.append(problem)
+
+    def checkpoint(self) -> Checkpoint:
+        counts = {kind: Counter(counter) for kind, counter in self.summary.counts.items()}
+        lookups = {name: dict(getattr(self, name)) for name in LOOKUPS}
+        return Checkpoint(counts, len(self.summary.problems), self.sticky, lookups)
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        self.summary.counts = defaultdict(Counter, checkpoint.counts)
+        del self.summary.problems[checkpoint.problems :]
+        self.sticky = checkpoint.sticky
+        for name, lookup in checkpoint.lookups.items():
+            setattr(self, name, lookup)
