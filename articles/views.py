@@ -220,7 +220,7 @@ class ArticleDetailView(DetailView):
 def robots_txt(request):
     lines = [
         "User-agent: *",
-        f"Disallow: /{settings.ADMIN_URL}",
+        f"Disallow: /{settings.NEWSROOM_ADMIN_URL}",
         "Disallow: /search/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]

@@ -226,7 +226,7 @@ def measure_queries(paths: dict[str, str]) -> dict[str, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    settings.PAGE_CACHE_SECONDS = 0  # count what rendering costs, fragments warm
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # count what rendering costs, fragments warm
     client = Client()
     counts = {}
     for name, path in paths.items():
@@ -317,17 +317,17 @@ def main():
     queries = measure_queries(paths)
 
     # The baseline serves the 50-comment post page's bytes.
-    uncached = Server("uncached", {**env, "PAGE_CACHE_SECONDS": "0"}, workers=args.workers)
+    uncached = Server("uncached", {**env, "NEWSROOM_PAGE_CACHE_SECONDS": "0"}, workers=args.workers)
     sample_path = paths.get("post, 50 comments", next(iter(paths.values())))
     sample = urllib.request.urlopen(uncached.url(sample_path)).read()
     (DATA / "baseline.html").write_bytes(sample)
     baseline_env = {**env, "BENCH_BASELINE_FILE": str(DATA / "baseline.html")}
     servers = {
         "uncached": uncached,
-        "cached": Server("cached", {**env, "PAGE_CACHE_SECONDS": "600"}, workers=args.workers),
+        "cached": Server("cached", {**env, "NEWSROOM_PAGE_CACHE_SECONDS": "600"}, workers=args.workers),
         "wsgi": Server("wsgi", baseline_env, app="bench.baseline:application", workers=args.workers),
         "django": Server(
-            "django", {**baseline_env, "DJANGO_ROOT_URLCONF": "bench.baseline", "PAGE_CACHE_SECONDS": "0"},
+            "django", {**baseline_env, "DJANGO_ROOT_URLCONF": "bench.baseline", "NEWSROOM_PAGE_CACHE_SECONDS": "0"},
             workers=args.workers, probe="/bench/bare/",
         ),
     }  # fmt: skip

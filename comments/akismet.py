@@ -1,6 +1,6 @@
 """A small client for Akismet's REST API (https://akismet.com/developers/).
 
-Only the standard library: three form-encoded POSTs. ``AKISMET_API_URL``
+Only the standard library: three form-encoded POSTs. ``COMMENTS_AKISMET_API_URL``
 points it elsewhere (tests run a real HTTP server on 127.0.0.1 that speaks
 the protocol).
 """
@@ -30,7 +30,7 @@ class Answer:
 
 
 def _post(endpoint: str, data: dict, timeout: float) -> tuple[str, dict]:
-    url = settings.AKISMET_API_URL.rstrip("/") + "/" + endpoint
+    url = settings.COMMENTS_AKISMET_API_URL.rstrip("/") + "/" + endpoint
     body = urllib.parse.urlencode({k: v for k, v in data.items() if v not in (None, "")}).encode()
     request = urllib.request.Request(
         url,
@@ -55,19 +55,19 @@ def _post(endpoint: str, data: dict, timeout: float) -> tuple[str, dict]:
 
 
 def blog_url() -> str:
-    return settings.SITE_URL + "/"
+    return settings.NEWSROOM_SITE_URL + "/"
 
 
 def comment_data(comment, request_info=None) -> dict:
     """Everything Akismet's API takes about a comment."""
     article = comment.article
     return {
-        "api_key": settings.AKISMET_API_KEY,
+        "api_key": settings.COMMENTS_AKISMET_API_KEY,
         "blog": blog_url(),
         "user_ip": (request_info.ip_address if request_info else None) or comment.ip_address or "",
         "user_agent": (request_info.user_agent if request_info else "") or comment.user_agent,
         "referrer": (request_info.referrer if request_info else "") or comment.referrer,
-        "permalink": settings.SITE_URL + article.get_absolute_url(),
+        "permalink": settings.NEWSROOM_SITE_URL + article.get_absolute_url(),
         "comment_type": "reply" if comment.parent_id else "comment",
         "comment_author": comment.author_name,
         "comment_author_email": comment.author_email,
@@ -77,7 +77,7 @@ def comment_data(comment, request_info=None) -> dict:
         "comment_post_modified_gmt": article.updated_at.astimezone(UTC).isoformat(),
         "blog_lang": settings.LANGUAGE_CODE.split("-")[0],
         "blog_charset": "UTF-8",
-        "is_test": "1" if settings.AKISMET_IS_TEST else "",
+        "is_test": "1" if settings.COMMENTS_AKISMET_IS_TEST else "",
     }
 
 
@@ -97,26 +97,28 @@ def submit(comment, *, is_spam: bool, timeout: float = 5.0) -> None:
 
 
 def verify_key(*, timeout: float = 5.0) -> bool:
-    """Whether ``AKISMET_API_KEY`` is valid for this site."""
-    text, _ = _post("verify-key", {"key": settings.AKISMET_API_KEY, "blog": blog_url()}, timeout)
+    """Whether ``COMMENTS_AKISMET_API_KEY`` is valid for this site."""
+    text, _ = _post(
+        "verify-key", {"key": settings.COMMENTS_AKISMET_API_KEY, "blog": blog_url()}, timeout
+    )
     return text == "valid"
 
 
 def warn_if_key_invalid() -> None:
     """Log a clear warning at start-up when the Akismet key does not work."""
-    if not settings.AKISMET_API_KEY:
+    if not settings.COMMENTS_AKISMET_API_KEY:
         return
     try:
         valid = verify_key(timeout=5.0)
     except AkismetError as error:
         logger.warning(
-            "Akismet could not verify AKISMET_API_KEY (%s); comments will be held until it answers.",
+            "Akismet could not verify COMMENTS_AKISMET_API_KEY (%s); comments will be held until it answers.",
             error,
         )
         return
     if not valid:
         logger.warning(
-            "AKISMET_API_KEY is not valid for %s: Akismet checks will fail and every comment "
+            "COMMENTS_AKISMET_API_KEY is not valid for %s: Akismet checks will fail and every comment "
             "will be held for moderation. Check the key in your Akismet account.",
             blog_url(),
         )

@@ -20,7 +20,7 @@ class CommentsConfig(AppConfig):
 
         # A remembered commenter sees the form filled in: their pages are their own.
         pagecache.register_personal_cookie(AUTHOR_COOKIE)
-        if settings.AKISMET_API_KEY:
+        if settings.COMMENTS_AKISMET_API_KEY:
             # Verify the key at start-up without delaying it.
             threading.Thread(
                 target=warn_if_key_invalid, name="akismet-verify-key", daemon=True

@@ -32,8 +32,14 @@ def notify_moderators(comment) -> int:
     recipients = moderator_emails()
     if not recipients:
         return 0
-    admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
-    queue_url = settings.SITE_URL + reverse("admin:comments_comment_changelist") + "?status=pending"
+    admin_url = settings.NEWSROOM_SITE_URL + reverse(
+        "admin:comments_comment_change", args=[comment.pk]
+    )
+    queue_url = (
+        settings.NEWSROOM_SITE_URL
+        + reverse("admin:comments_comment_changelist")
+        + "?status=pending"
+    )
     subject = _one_line(
         f"New comment awaiting moderation from {comment.author_name} on “{comment.article.title}”"
     )

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 
 from articles.models import Article
 from comments.models import Comment
-from comments.services import comment_thread_shape
+from comments.threads import comment_thread_shape
 
 
 @dataclass

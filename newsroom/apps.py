@@ -9,11 +9,12 @@ def sync_site_domain(**kwargs):
     """Keep django.contrib.sites' one Site on the configured domain.
 
     Sitemaps, feeds and flat pages build absolute links from it; the domain
-    comes from ``SITE_DOMAIN`` so it never depends on a request's Host header.
+    comes from ``NEWSROOM_SITE_DOMAIN`` so it never depends on a request's Host header.
     """
     Site = apps.get_model("sites", "Site")
     Site.objects.update_or_create(
-        pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_DOMAIN}
+        pk=settings.SITE_ID,
+        defaults={"domain": settings.NEWSROOM_SITE_DOMAIN, "name": settings.NEWSROOM_SITE_DOMAIN},
     )
 
 

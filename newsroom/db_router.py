@@ -4,7 +4,7 @@
 ``replica_0``, ``replica_1``, … . ``PrimaryReplicaRouter`` sends reads to one
 of them at random and writes to ``default``. Replication lags, so a visitor
 who has just written reads from the primary: within the request once it has
-written, and for ``DATABASE_PIN_SECONDS`` afterwards through a short-lived
+written, and for ``NEWSROOM_DATABASE_PIN_SECONDS`` afterwards through a short-lived
 cookie set by ``ReplicaPinningMiddleware`` on every unsafe request (a POST).
 Pinned visitors are never served from the page cache (the cookie is personal).
 """
@@ -24,9 +24,9 @@ def pin_to_primary() -> None:
 
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _pinned.get() or not settings.DATABASE_REPLICAS:
+        if _pinned.get() or not settings.NEWSROOM_DATABASE_REPLICAS:
             return "default"
-        return random.choice(settings.DATABASE_REPLICAS)
+        return random.choice(settings.NEWSROOM_DATABASE_REPLICAS)
 
     def db_for_write(self, model, **hints):
         pin_to_primary()
@@ -50,11 +50,11 @@ class ReplicaPinningMiddleware:
             response = self.get_response(request)
         finally:
             _pinned.reset(token)
-        if unsafe and settings.DATABASE_REPLICAS:
+        if unsafe and settings.NEWSROOM_DATABASE_REPLICAS:
             response.set_cookie(
                 PIN_COOKIE,
                 "1",
-                max_age=settings.DATABASE_PIN_SECONDS,
+                max_age=settings.NEWSROOM_DATABASE_PIN_SECONDS,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
                 samesite="Lax",

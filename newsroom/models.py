@@ -41,7 +41,7 @@ class SiteSettings(models.Model):
         site = cache.get(key)
         if site is None:
             site = cls.objects.filter(pk=1).first() or cls._create_defaults()
-            cache.set(key, site, timeout=django_settings.FRAGMENT_CACHE_SECONDS)
+            cache.set(key, site, timeout=django_settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
         return site
 
     @staticmethod

@@ -186,14 +186,14 @@ def fragment[T](
     while every generation of ``names`` is current, else ``build()``'s, stored.
 
     ``timeout`` (seconds, or a callable asked only when storing) caps how long
-    it is kept, within ``FRAGMENT_CACHE_SECONDS``. With
+    it is kept, within ``NEWSROOM_FRAGMENT_CACHE_SECONDS``. With
     ``NEWSROOM_FRAGMENT_CACHE`` off, or the cache down, ``build()`` every time.
     """
     if not settings.NEWSROOM_FRAGMENT_CACHE:
         return build()
 
     def seconds() -> int:
-        limit = settings.FRAGMENT_CACHE_SECONDS
+        limit = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
         asked = timeout() if callable(timeout) else timeout
         return min(asked, limit) if asked else limit
 
@@ -318,7 +318,7 @@ def _record_pending(names: list[str]) -> None:
         logger.exception(
             "Could not record the invalidation of %s: pages may be stale for up to %s s",
             ", ".join(names),
-            settings.PAGE_CACHE_SECONDS,
+            settings.NEWSROOM_PAGE_CACHE_SECONDS,
         )
         return
     invalidation_deferred.send(sender=PendingInvalidation, names=names)
@@ -370,7 +370,7 @@ def _request_is_cacheable(request) -> bool:
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or any(name in cookies for name in personal_cookies):
         return False
-    return not request.path.startswith("/" + settings.ADMIN_URL)
+    return not request.path.startswith("/" + settings.NEWSROOM_ADMIN_URL)
 
 
 def _response_is_cacheable(response) -> bool:
@@ -426,7 +426,7 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request):
         request.page_cacheable = _request_is_cacheable(request)
-        if not settings.PAGE_CACHE_SECONDS:
+        if not settings.NEWSROOM_PAGE_CACHE_SECONDS:
             return self.get_response(request)
         if not request.page_cacheable:
             _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
@@ -466,10 +466,13 @@ class AnonymousPageCacheMiddleware:
             response.headers["ETag"] = f'"{digest}"'
             response.headers["Last-Modified"] = http_date()
             if get_max_age(response) is None:
-                patch_response_headers(response, cache_timeout=settings.PAGE_CACHE_BROWSER_SECONDS)
+                patch_response_headers(
+                    response, cache_timeout=settings.NEWSROOM_PAGE_CACHE_BROWSER_SECONDS
+                )
             timeout = min(
-                settings.PAGE_CACHE_SECONDS,
-                getattr(response, "page_cache_timeout", None) or settings.PAGE_CACHE_SECONDS,
+                settings.NEWSROOM_PAGE_CACHE_SECONDS,
+                getattr(response, "page_cache_timeout", None)
+                or settings.NEWSROOM_PAGE_CACHE_SECONDS,
             )
             stored = HttpResponse(response.content, status=response.status_code)
             for header, value in response.headers.items():

@@ -5,6 +5,7 @@ Every variable is documented in ``.env.example``. Development runs with
 environment. A ``.env`` file at the project root is read when present.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +17,23 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Settings of this project's own carry their app's prefix (NEWSROOM_, COMMENTS_);
+# environments written for the names they had before still work.
+RENAMED_ENVIRONMENT = {
+    "SITE_URL": "NEWSROOM_SITE_URL",
+    "DJANGO_ADMIN_URL": "NEWSROOM_ADMIN_URL",
+    "DATABASE_PIN_SECONDS": "NEWSROOM_DATABASE_PIN_SECONDS",
+    "PAGE_CACHE_SECONDS": "NEWSROOM_PAGE_CACHE_SECONDS",
+    "FRAGMENT_CACHE_SECONDS": "NEWSROOM_FRAGMENT_CACHE_SECONDS",
+    "PAGE_CACHE_BROWSER_SECONDS": "NEWSROOM_PAGE_CACHE_BROWSER_SECONDS",
+    "AKISMET_API_KEY": "COMMENTS_AKISMET_API_KEY",
+    "AKISMET_API_URL": "COMMENTS_AKISMET_API_URL",
+    "AKISMET_IS_TEST": "COMMENTS_AKISMET_IS_TEST",
+}
+for _old, _new in RENAMED_ENVIRONMENT.items():
+    if _old in os.environ and _new not in os.environ:
+        os.environ[_new] = os.environ[_old]
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -91,8 +109,8 @@ ROOT_URLCONF = env.str("DJANGO_ROOT_URLCONF", default="newsroom.urls")
 WSGI_APPLICATION = "newsroom.wsgi.application"
 SITE_ID = 1
 # The site's public address, for absolute links in feeds, sitemaps and emails.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-SITE_DOMAIN = urlsplit(SITE_URL).netloc
+NEWSROOM_SITE_URL = env.str("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+NEWSROOM_SITE_DOMAIN = urlsplit(NEWSROOM_SITE_URL).netloc
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [
@@ -130,7 +148,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Read replicas (newsroom.db_router): reads spread over them, writes and a
 # visitor's reads right after writing go to the primary.
-DATABASE_REPLICAS = []
+NEWSROOM_DATABASE_REPLICAS = []
 for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
     _alias = f"replica_{_index}"
     DATABASES[_alias] = {
@@ -140,9 +158,9 @@ for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
         # Tests read the primary's test database through the replica alias.
         "TEST": {"MIRROR": "default"},
     }
-    DATABASE_REPLICAS.append(_alias)
+    NEWSROOM_DATABASE_REPLICAS.append(_alias)
 DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
-DATABASE_PIN_SECONDS = env.int("DATABASE_PIN_SECONDS", default=10)
+NEWSROOM_DATABASE_PIN_SECONDS = env.int("NEWSROOM_DATABASE_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every app server), otherwise
@@ -164,15 +182,19 @@ else:
 # Caches are invalidated by bumping counters in the cache. Redis shares them
 # between processes; local memory does not, so without Redis the page cache is
 # off by default and fragments (sidebar, comment threads) live only briefly.
-CACHE_IS_SHARED = bool(REDIS_URL)
+NEWSROOM_CACHE_IS_SHARED = bool(REDIS_URL)
 # Full pages for anonymous readers stay in the cache this long at most (0: off);
 # they are dropped as soon as what they show changes (newsroom.pagecache).
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if CACHE_IS_SHARED else 0)
+NEWSROOM_PAGE_CACHE_SECONDS = env.int(
+    "NEWSROOM_PAGE_CACHE_SECONDS", default=600 if NEWSROOM_CACHE_IS_SHARED else 0
+)
 # Rendered fragments (sidebar, comment threads), dropped when what they show changes.
 NEWSROOM_FRAGMENT_CACHE = env.bool("NEWSROOM_FRAGMENT_CACHE", default=True)
-FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=600 if CACHE_IS_SHARED else 30)
+NEWSROOM_FRAGMENT_CACHE_SECONDS = env.int(
+    "NEWSROOM_FRAGMENT_CACHE_SECONDS", default=600 if NEWSROOM_CACHE_IS_SHARED else 30
+)
 # max-age sent to browsers and CDNs; 0 makes them revalidate (cheap 304s).
-PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=0)
+NEWSROOM_PAGE_CACHE_BROWSER_SECONDS = env.int("NEWSROOM_PAGE_CACHE_BROWSER_SECONDS", default=0)
 
 # Background tasks (django.tasks): run at once, in the request, by default. In
 # production use the database backend and run `manage.py db_worker`:
@@ -257,7 +279,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+NEWSROOM_ADMIN_URL = env.str("NEWSROOM_ADMIN_URL", default="admin/")
 # Staff sign in through the admin; an unsafe ?next= falls back to its index.
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
@@ -324,7 +346,7 @@ NEWSROOM_TRUSTED_PROXIES = env.int("NEWSROOM_TRUSTED_PROXIES", default=0)
 
 # Spam checks (comments.spam): run in order on every new comment; see the
 # package's docstring for the rule that combines their verdicts.
-COMMENT_SPAM_CHECKS = [
+COMMENTS_SPAM_CHECKS = [
     {"NAME": "comments.spam.checks.HoneypotCheck"},
     {"NAME": "comments.spam.checks.TimestampCheck", "OPTIONS": {"min_seconds": 3}},
     {"NAME": "comments.spam.checks.BlocklistCheck"},
@@ -361,9 +383,11 @@ COMMENTS_SPAM_KEEP_DAYS = env.int("COMMENTS_SPAM_KEEP_DAYS", default=15)
 
 # Akismet: on when a key is set. The endpoint is a setting so tests can point it
 # at a local server.
-AKISMET_API_KEY = env.str("AKISMET_API_KEY", default="")
-AKISMET_API_URL = env.str("AKISMET_API_URL", default="https://rest.akismet.com/1.1/")
-AKISMET_IS_TEST = env.bool("AKISMET_IS_TEST", default=False)
+COMMENTS_AKISMET_API_KEY = env.str("COMMENTS_AKISMET_API_KEY", default="")
+COMMENTS_AKISMET_API_URL = env.str(
+    "COMMENTS_AKISMET_API_URL", default="https://rest.akismet.com/1.1/"
+)
+COMMENTS_AKISMET_IS_TEST = env.bool("COMMENTS_AKISMET_IS_TEST", default=False)
 
 # urlize() (comment text) links bare domains over https, as Django 7 will.
 URLIZE_ASSUME_HTTPS = True

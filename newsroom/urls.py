@@ -11,7 +11,7 @@ from newsroom.pagecache import published_content as published
 from newsroom.views import healthz
 
 urlpatterns = [
-    path(settings.ADMIN_URL, admin.site.urls),
+    path(settings.NEWSROOM_ADMIN_URL, admin.site.urls),
     path(
         "sitemap.xml", published(sitemap_views.index), {"sitemaps": SITEMAPS}, name="sitemap-index"
     ),

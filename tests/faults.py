@@ -126,7 +126,7 @@ class Gunicorn:
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DJANGO_SECURE_COOKIES": "0",
             "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "PAGE_CACHE_SECONDS": "0",
+            "NEWSROOM_PAGE_CACHE_SECONDS": "0",
             "LOG_LEVEL": "CRITICAL",
             **env,
         }

@@ -41,9 +41,9 @@ March 6, 2024 - Posted by | Maria Kostas | Economics | energy, coal
 
 @pytest.fixture(autouse=True)
 def _caches_on(settings):
-    settings.PAGE_CACHE_SECONDS = 600
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
     settings.NEWSROOM_FRAGMENT_CACHE = True
-    settings.FRAGMENT_CACHE_SECONDS = 600
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def test_a_post_pins_the_visitor_to_the_primary_for_a_while(article_factory):
         {"author_name": "Ann", "author_email": "ann@example.org", "body": "Hello"},
     )
     cookie = response.cookies[db_router.PIN_COOKIE]
-    assert cookie["max-age"] == settings.DATABASE_PIN_SECONDS
+    assert cookie["max-age"] == settings.NEWSROOM_DATABASE_PIN_SECONDS
     assert cookie["httponly"]
 
 

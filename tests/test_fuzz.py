@@ -685,7 +685,7 @@ def test_a_valid_comment_is_stored_whatever_x_forwarded_for_says(
 def test_the_admin_login_answers_whatever_x_forwarded_for_says(site, settings, forwarded, proxies):
     settings.NEWSROOM_TRUSTED_PROXIES = proxies
     response = client().post(
-        f"/{django_settings.ADMIN_URL}login/",
+        f"/{django_settings.NEWSROOM_ADMIN_URL}login/",
         {"username": "writer", "password": "wrong"},
         HTTP_X_FORWARDED_FOR=forwarded,
     )
@@ -703,7 +703,9 @@ def test_the_admin_login_answers_whatever_x_forwarded_for_says(site, settings, f
 )
 def test_a_post_with_any_declared_charset_never_fails(site, content_type, body, path_index):
     """With a valid CSRF token, so the request reaches the views and error handlers."""
-    path = [site.post_url, "/", "/search/", f"/{django_settings.ADMIN_URL}login/"][path_index]
+    path = [site.post_url, "/", "/search/", f"/{django_settings.NEWSROOM_ADMIN_URL}login/"][
+        path_index
+    ]
     visitor = Client(enforce_csrf_checks=True, raise_request_exception=False)
     token = visitor.get("/comments/form-token/").json()["csrfToken"]
     response = visitor.generic(
@@ -723,7 +725,7 @@ def test_any_host_header_is_answered_not_a_500(site, host):
 @fuzz(60)
 @given(etag=st.one_of(text.map(lambda s: s[:300]), st.sampled_from(['"', "*", 'W/"x", "y"'])))
 def test_any_if_none_match_is_answered_from_the_page_cache(site, settings, etag):
-    settings.PAGE_CACHE_SECONDS = 60
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 60
     url = site.article.get_absolute_url()
     client().get(url)  # stored in the page cache
     response = client().get(url, HTTP_IF_NONE_MATCH=etag)

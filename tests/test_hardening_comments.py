@@ -205,7 +205,7 @@ def test_a_comment_rechecked_days_later_is_judged_by_when_it_was_posted(comment_
         created_at=posted,
         spam_signals={spam.TIMESTAMP_FIELD: token_from(3 * 24 * 3600 + 60)},
     )
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "comments.spam.TimestampCheck"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "comments.spam.TimestampCheck"}]
     call_command("recheck_comments", "--grace", "0", stdout=io.StringIO())
     record = comment.check_records.get(check_name="TimestampCheck")
     assert record.verdict == spam.Verdict.NO_OPINION
@@ -215,7 +215,7 @@ def test_a_comment_rechecked_days_later_is_judged_by_when_it_was_posted(comment_
 def test_moderators_are_emailed_once_however_often_a_held_comment_is_rechecked(
     comment_factory, settings, moderator_with_email, django_capture_on_commit_callbacks
 ):
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
     comment = comment_factory(status="pending")
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
@@ -241,8 +241,8 @@ def test_moderators_hear_of_a_held_comment_whose_email_was_lost(
 @pytest.fixture
 def hanging_akismet(settings):
     with AkismetServer() as server:
-        settings.AKISMET_API_KEY = VALID_KEY
-        settings.AKISMET_API_URL = server.url
+        settings.COMMENTS_AKISMET_API_KEY = VALID_KEY
+        settings.COMMENTS_AKISMET_API_URL = server.url
         server.mode = "slow"
         yield server
 

@@ -40,7 +40,7 @@ def server():
     env = {
         "DATABASE_URL": database_url(),
         "NEWSROOM_TRUSTED_PROXIES": "1",
-        "PAGE_CACHE_SECONDS": "600" if settings.REDIS_URL else "0",
+        "NEWSROOM_PAGE_CACHE_SECONDS": "600" if settings.REDIS_URL else "0",
         "CACHE_KEY_PREFIX": "hardening-test",
     }
     gunicorn = Gunicorn(env, workers=2)
@@ -111,7 +111,7 @@ def test_a_staff_member_is_not_locked_out_by_failures_from_other_addresses(
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     editor.set_password("the-right-password-42")
     editor.save()
-    login = f"/{settings.ADMIN_URL}login/"
+    login = f"/{settings.NEWSROOM_ADMIN_URL}login/"
 
     def attempt(password: str, forwarded_for: str) -> int:
         browser = Browser(server.port)
@@ -120,7 +120,7 @@ def test_a_staff_member_is_not_locked_out_by_failures_from_other_addresses(
             "csrfmiddlewaretoken": browser.cookies.get("csrftoken", ""),
             "username": editor.username,
             "password": password,
-            "next": f"/{settings.ADMIN_URL}",
+            "next": f"/{settings.NEWSROOM_ADMIN_URL}",
         }
         status, _ = browser.request(
             "POST",

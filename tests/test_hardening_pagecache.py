@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 600
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
 
 
 @pytest.fixture

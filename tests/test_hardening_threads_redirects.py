@@ -14,11 +14,13 @@ import importlib
 import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.contrib.redirects.models import Redirect
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
@@ -345,6 +347,6 @@ def test_redirects_an_earlier_import_wrote_stop_revealing_scheduled_posts(schedu
         site_id=1, old_path="/future-post/", new_path=scheduled.get_absolute_url()
     )
     migration = importlib.import_module("wordpress.migrations.0002_old_links")
-    migration.move_imported_redirects(apps, None)
+    migration.move_imported_redirects(apps, SimpleNamespace(connection=connection))
     assert client.get("/future-post/").status_code == 404
     assert not Redirect.objects.exists()

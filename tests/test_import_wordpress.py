@@ -642,12 +642,12 @@ LATE_COMMENT = """<wp:comment>
 @pytest.mark.django_db(transaction=True)  # commits for real: what runs after commit runs
 def test_reimport_shows_a_new_comment_on_the_cached_post_page_at_once(settings, tmp_path):
     """Issue 12's bug: comments written by a re-import stayed invisible while the
-    post's comment thread was cached (``FRAGMENT_CACHE_SECONDS``), because the
+    post's comment thread was cached (``NEWSROOM_FRAGMENT_CACHE_SECONDS``), because the
     importer wrote them behind the comments service's back. Run it with
     ``REDIS_URL=redis://…`` too: the caches are then Redis, as on a live site."""
-    settings.PAGE_CACHE_SECONDS = 600
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
     settings.NEWSROOM_FRAGMENT_CACHE = True
-    settings.FRAGMENT_CACHE_SECONDS = 600
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
     run_import(WXR_11)
     url = wp_article(10).get_absolute_url()
     assert "A reply to Maria" in Client().get(url).content.decode()

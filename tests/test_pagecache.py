@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _page_cache_on(settings):
     """On by default with a shared cache (Redis); tests use local memory."""
-    settings.PAGE_CACHE_SECONDS = 600
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_post_without_a_token_is_shown_again_with_one_and_stores_nothing(article
 
 
 def test_page_cache_can_be_switched_off(article, settings):
-    settings.PAGE_CACHE_SECONDS = 0
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     fetch(article.get_absolute_url())
     assert "X-Cache" not in fetch(article.get_absolute_url())
 
@@ -290,7 +290,7 @@ def test_fragments_can_be_switched_off(settings):
 
 
 def test_a_fragments_timeout_is_asked_only_when_it_is_stored_and_capped(settings, monkeypatch):
-    settings.FRAGMENT_CACHE_SECONDS = 30
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 30
     asked, stored_for = [], []
 
     class RecordingCache:

@@ -13,7 +13,7 @@ POST_PAGE_BUDGET = 10
 def _render_every_time(settings):
     """Budgets are for rendering a page (fragments cached, as in production),
     not for serving the whole page from the page cache."""
-    settings.PAGE_CACHE_SECONDS = 0
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def dead_redis(settings):
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
-    settings.PAGE_CACHE_SECONDS = 600
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
 
 
 def test_pages_are_served_while_redis_is_down(dead_redis, article_factory, caplog):
@@ -185,7 +185,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmn",
     "DJANGO_ALLOWED_HOSTS": "news.example.com",
-    "SITE_URL": "https://news.example.com",
+    "NEWSROOM_SITE_URL": "https://news.example.com",
     "EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587",
     "PATH": "/usr/bin:/bin",
 }
@@ -246,4 +246,4 @@ def test_admin_login_locks_out_after_repeated_failures(editor, settings):
 
 
 def test_admin_lives_at_the_configured_address(settings):
-    assert reverse("admin:index") == "/" + settings.ADMIN_URL
+    assert reverse("admin:index") == "/" + settings.NEWSROOM_ADMIN_URL

@@ -231,7 +231,7 @@ class Approver(SpamCheck):
 
 @pytest.mark.parametrize("failing", [Exploding, Sleepy, SleepyIsolated])
 def test_a_check_that_raises_or_overruns_holds_the_comment(pending, settings, failing):
-    settings.COMMENT_SPAM_CHECKS = [
+    settings.COMMENTS_SPAM_CHECKS = [
         {"NAME": f"tests.test_spam.{failing.__name__}"},
         {"NAME": "tests.test_spam.Approver"},
     ]
@@ -277,10 +277,10 @@ class BrokenBackend(BaseTaskBackend):
 
 
 def test_moderator_can_rerun_checks_from_the_admin(client, moderator, pending, settings):
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
     comment = pending()
     comment_run_checks(comment=comment, request_info=info())
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Approver"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "tests.test_spam.Approver"}]
     client.force_login(moderator)
     client.post(
         "/admin/comments/comment/?status=all",
@@ -294,7 +294,7 @@ def test_moderator_can_rerun_checks_from_the_admin(client, moderator, pending, s
 
 
 def test_checks_never_override_a_moderators_decision(pending, moderator, settings):
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "comments.spam.HoneypotCheck"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "comments.spam.HoneypotCheck"}]
     comment = pending()
     comment_moderate(comment=comment, status="approved", moderator=moderator)
     comment_run_checks(comment=comment, request_info=info(extra={spam.HONEYPOT_FIELD: "bot"}))
@@ -308,8 +308,8 @@ def test_checks_never_override_a_moderators_decision(pending, moderator, setting
 @pytest.fixture
 def akismet(settings):
     with AkismetServer() as server:
-        settings.AKISMET_API_KEY = VALID_KEY
-        settings.AKISMET_API_URL = server.url
+        settings.COMMENTS_AKISMET_API_KEY = VALID_KEY
+        settings.COMMENTS_AKISMET_API_URL = server.url
         yield server
 
 
@@ -337,8 +337,8 @@ def test_akismet_connection_refused_fails_the_check(settings, pending):
     with socket.socket() as probe:  # a port with nothing listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings.AKISMET_API_KEY = VALID_KEY
-    settings.AKISMET_API_URL = f"http://127.0.0.1:{port}/1.1/"
+    settings.COMMENTS_AKISMET_API_KEY = VALID_KEY
+    settings.COMMENTS_AKISMET_API_URL = f"http://127.0.0.1:{port}/1.1/"
     assert spam.run_check(AkismetCheck(timeout=1), pending(), info()).verdict == Verdict.FAILED
 
 
@@ -374,8 +374,8 @@ def test_akismet_is_sent_everything_its_api_takes(akismet, pending, settings):
 def test_akismet_unreachable_holds_the_comment_and_loses_nothing(
     client, settings, article_factory, django_capture_on_commit_callbacks
 ):
-    settings.AKISMET_API_KEY = VALID_KEY
-    settings.AKISMET_API_URL = "http://127.0.0.1:9/1.1/"  # discard port: refused
+    settings.COMMENTS_AKISMET_API_KEY = VALID_KEY
+    settings.COMMENTS_AKISMET_API_URL = "http://127.0.0.1:9/1.1/"  # discard port: refused
     article = article_factory()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -421,10 +421,10 @@ def test_akismet_key_verification(akismet, settings, caplog):
     from comments.akismet import verify_key, warn_if_key_invalid
 
     assert verify_key() is True
-    settings.AKISMET_API_KEY = "wrong"
+    settings.COMMENTS_AKISMET_API_KEY = "wrong"
     assert verify_key() is False
     warn_if_key_invalid()
-    assert "AKISMET_API_KEY is not valid" in caplog.text
+    assert "COMMENTS_AKISMET_API_KEY is not valid" in caplog.text
 
 
 # --- Purging -------------------------------------------------------------------------
@@ -532,7 +532,7 @@ def test_moderator_sees_every_checks_verdict_and_reason(
 def test_database_task_backend_runs_checks_in_db_worker(settings, article_factory):
     """With the database backend the form only stores; ``db_worker`` runs the checks."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "comments.spam.HoneypotCheck"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "comments.spam.HoneypotCheck"}]
     article = article_factory()
     comment = comment_submit(
         article=article,
@@ -554,7 +554,7 @@ def test_database_task_backend_runs_checks_in_db_worker(settings, article_factor
 @pytest.mark.django_db(transaction=True)
 def test_failed_checks_are_retried_later_with_the_database_backend(settings, article_factory):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
     settings.COMMENTS_CHECK_RETRY_DELAY = 0
     comment = comment_submit(
         article=article_factory(),
@@ -573,10 +573,10 @@ def test_failed_checks_are_retried_later_with_the_database_backend(settings, art
 
 
 def test_recheck_comments_reruns_failed_checks_from_cron(pending, settings):
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "tests.test_spam.Exploding"}]
     failed = pending()
     comment_run_checks(comment=failed, request_info=info())
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": "tests.test_spam.Approver"}]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": "tests.test_spam.Approver"}]
     out = io.StringIO()
     call_command("recheck_comments", stdout=out)
     failed.refresh_from_db()

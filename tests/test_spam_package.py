@@ -25,7 +25,7 @@ OLD_NAMES = [
 
 
 def test_the_check_names_from_before_the_package_still_load(settings):
-    settings.COMMENT_SPAM_CHECKS = [{"NAME": f"comments.spam.{name}"} for name in OLD_NAMES]
+    settings.COMMENTS_SPAM_CHECKS = [{"NAME": f"comments.spam.{name}"} for name in OLD_NAMES]
     assert [check.name for check in get_checks()] == OLD_NAMES
 
 
@@ -40,7 +40,7 @@ def test_the_default_settings_name_every_check_by_its_module(settings):
 def test_akismet_records_a_reported_decision_through_the_services(
     comment_factory, settings, monkeypatch
 ):
-    settings.AKISMET_API_KEY = "key"
+    settings.COMMENTS_AKISMET_API_KEY = "key"
     comment = comment_factory(status="pending")
     comment.check_records.create(check_name="AkismetCheck", verdict="no_opinion", reason="ham")
     written = []

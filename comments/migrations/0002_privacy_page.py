@@ -43,7 +43,7 @@ def create(apps, schema_editor):
     )
     # The sites app creates its default Site after migrating, so make it here.
     site, created = Site.objects.get_or_create(
-        pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_DOMAIN}
+        pk=settings.SITE_ID, defaults={"domain": settings.NEWSROOM_SITE_DOMAIN, "name": settings.NEWSROOM_SITE_DOMAIN}
     )
     if created:
         # An explicit primary key leaves PostgreSQL's sequence behind; catch it up,

@@ -19,10 +19,10 @@ Everything a check author needs is importable from ``comments.spam`` itself.
 
 Configuring
 -----------
-``settings.COMMENT_SPAM_CHECKS`` lists the checks in the shape of Django's
+``settings.COMMENTS_SPAM_CHECKS`` lists the checks in the shape of Django's
 ``AUTH_PASSWORD_VALIDATORS``::
 
-    COMMENT_SPAM_CHECKS = [
+    COMMENTS_SPAM_CHECKS = [
         {"NAME": "comments.spam.checks.HoneypotCheck"},
         {"NAME": "comments.spam.checks.LinkCountCheck", "OPTIONS": {"hold_at": 2}},
         {"NAME": "comments.spam.akismet.AkismetCheck"},

@@ -1,7 +1,7 @@
 """The Akismet check: asks Akismet's service about each comment and reports a
 moderator's disagreement back. The HTTP client is ``comments.akismet``.
 
-Named in ``settings.COMMENT_SPAM_CHECKS`` as ``comments.spam.akismet.AkismetCheck``.
+Named in ``settings.COMMENTS_SPAM_CHECKS`` as ``comments.spam.akismet.AkismetCheck``.
 """
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from comments.verdicts import Verdict
 
 
 class AkismetCheck(SpamCheck):
-    """Asks Akismet (``comments.akismet``). On only when ``AKISMET_API_KEY`` is set.
+    """Asks Akismet (``comments.akismet``). On only when ``COMMENTS_AKISMET_API_KEY`` is set.
 
     ``true`` → spam; ``true`` with ``X-akismet-pro-tip: discard`` → certain spam;
     ``false`` → no opinion; an error, a timeout or an ``X-akismet-error`` header
@@ -29,7 +29,7 @@ class AkismetCheck(SpamCheck):
         return self.check_within(comment, request_info, timeout=self.timeout)
 
     def check_within(self, comment, request_info, *, timeout):
-        if not settings.AKISMET_API_KEY:
+        if not settings.COMMENTS_AKISMET_API_KEY:
             return CheckResult(Verdict.NO_OPINION, reason="Akismet is not configured")
         answer = akismet.comment_check(comment, request_info, timeout=timeout)
         if answer.discard:
@@ -43,7 +43,7 @@ class AkismetCheck(SpamCheck):
     def learn(self, comment, *, is_spam: bool) -> None:
         """Report the moderator's decision to Akismet when it disagreed, and
         record that it now knows (so a later change of mind is reported again)."""
-        if not settings.AKISMET_API_KEY:
+        if not settings.COMMENTS_AKISMET_API_KEY:
             return
         record = comment.check_records.filter(check_name=self.name).first()
         believes_spam = record is not None and record.verdict == Verdict.SPAM

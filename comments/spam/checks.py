@@ -1,7 +1,7 @@
 """The local spam checks: what the form, the text and the database tell.
 
 None waits on the network or writes anything. They are named in
-``settings.COMMENT_SPAM_CHECKS`` as ``comments.spam.checks.<Name>`` (or, as
+``settings.COMMENTS_SPAM_CHECKS`` as ``comments.spam.checks.<Name>`` (or, as
 before, ``comments.spam.<Name>``); ``comments.forms`` uses the form traps
 (``HONEYPOT_FIELD``, ``TIMESTAMP_FIELD``, ``form_timestamp_token``).
 """

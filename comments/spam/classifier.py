@@ -1,7 +1,7 @@
 """The classifier check: a naive Bayes classifier (``comments.classifier``)
 that learns from moderators' decisions and scores new comments.
 
-Named in ``settings.COMMENT_SPAM_CHECKS`` as
+Named in ``settings.COMMENTS_SPAM_CHECKS`` as
 ``comments.spam.classifier.ClassifierCheck``.
 """
 

@@ -51,18 +51,18 @@ def _load_checks(config: tuple) -> list[SpamCheck]:
             cls = import_string(path)
         except ImportError as error:
             raise ImproperlyConfigured(
-                f"COMMENT_SPAM_CHECKS: cannot import {entry['NAME']!r}"
+                f"COMMENTS_SPAM_CHECKS: cannot import {entry['NAME']!r}"
             ) from error
         checks.append(cls(**dict(entry.get("OPTIONS", {}))))
     return checks
 
 
 def get_checks() -> list[SpamCheck]:
-    """The checks ``settings.COMMENT_SPAM_CHECKS`` lists, in order, each built
+    """The checks ``settings.COMMENTS_SPAM_CHECKS`` lists, in order, each built
     with its ``OPTIONS`` (built once per configuration)."""
     config = tuple(
         (("NAME", entry["NAME"]), ("OPTIONS", tuple(sorted(entry.get("OPTIONS", {}).items()))))
-        for entry in settings.COMMENT_SPAM_CHECKS
+        for entry in settings.COMMENTS_SPAM_CHECKS
     )
     return _load_checks(config)
 

@@ -33,7 +33,8 @@ from comments.selectors import (
     comments_awaiting,
     comments_pending_count,
 )
-from comments.services import comments_open, max_reply_depth
+from comments.services import comments_open
+from comments.threads import max_reply_depth
 from newsroom import pagecache
 
 register = template.Library()

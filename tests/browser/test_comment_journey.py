@@ -17,11 +17,11 @@ SEED_URL = "/2024/08/01/iraq-boosts-security-on-syrian-border-after-us-proxies-f
 def seeded(settings):
     call_command("load_seeds", verbosity=0)
     # A test types faster than any person: don't let the time trap call it a bot.
-    settings.COMMENT_SPAM_CHECKS = [
+    settings.COMMENTS_SPAM_CHECKS = [
         {**entry, "OPTIONS": {"min_seconds": 0}}
         if entry["NAME"].endswith("TimestampCheck")
         else entry
-        for entry in settings.COMMENT_SPAM_CHECKS
+        for entry in settings.COMMENTS_SPAM_CHECKS
     ]
 
 

@@ -148,7 +148,7 @@ def roomy(settings, monkeypatch):
     settings.NEWSROOM_PAGE_SIZE = 200
     settings.COMMENTS_RATE_REFUSE_AFTER = 10**9
     settings.COMMENTS_RATE_HOLD_AFTER = 10**9
-    settings.COMMENT_SPAM_CHECKS = []  # every comment is approved by hand below
+    settings.COMMENTS_SPAM_CHECKS = []  # every comment is approved by hand below
     monkeypatch.setattr("articles.feeds.FEED_SIZE", 200)
     monkeypatch.setattr("comments.feeds.FEED_SIZE", 1000)
 

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.services import ImportedComment, comment_thread_shape, comments_import_threads
+from comments.services import ImportedComment, comments_import_threads
+from comments.threads import comment_thread_shape
 from newsroom.links import safe_url
 from wordpress.content import comment_text, plain_text
 from wordpress.importer.records import (

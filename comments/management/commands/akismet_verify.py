@@ -5,11 +5,11 @@ from comments.akismet import AkismetError, verify_key
 
 
 class Command(BaseCommand):
-    help = "Check that AKISMET_API_KEY is valid for this site."
+    help = "Check that COMMENTS_AKISMET_API_KEY is valid for this site."
 
     def handle(self, *args, **options):
-        if not settings.AKISMET_API_KEY:
-            raise CommandError("AKISMET_API_KEY is not set; the Akismet check is off.")
+        if not settings.COMMENTS_AKISMET_API_KEY:
+            raise CommandError("COMMENTS_AKISMET_API_KEY is not set; the Akismet check is off.")
         try:
             valid = verify_key()
         except AkismetError as error:

@@ -23,7 +23,8 @@ from taggit.models import Tag, TaggedItem
 from articles.models import Article, Category, Source
 from articles.services import articles_create_bulk
 from comments.models import Comment
-from comments.services import ImportedComment, comments_import_threads, max_reply_depth
+from comments.services import ImportedComment, comments_import_threads
+from comments.threads import max_reply_depth
 from newsroom import pagecache
 
 WORDS = [
