@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from tests.forms import article_add_form
 
 pytestmark = pytest.mark.django_db
 
@@ -42,22 +43,14 @@ def test_editor_writes_an_article_through_the_admin(editor_client, editor, sourc
     source = source_factory(name="The Cradle")
     response = editor_client.post(
         reverse("admin:articles_article_add"),
-        {
-            "title": "Written in the admin",
-            "slug": "written-in-the-admin",
-            "body": "<p>Hello <script>alert(1)</script>readers.</p>",
-            "excerpt": "",
-            "status": "published",
-            "publish_at_0": "2024-08-01",
-            "publish_at_1": "12:00:00",
-            "author": editor.pk,
-            "comments_enabled": "on",
-            "source": source.pk,
-            "source_url": "https://thecradle.example/news/1",
-            "source_published_on": "2024-08-01",
-            "tags": "iraq, syria",
-            "featured_image_alt": "",
-        },
+        article_add_form(
+            editor,
+            body="<p>Hello <script>alert(1)</script>readers.</p>",
+            source=source.pk,
+            source_url="https://thecradle.example/news/1",
+            source_published_on="2024-08-01",
+            tags="iraq, syria",
+        ),
     )
     assert response.status_code == 302, response.content
     article = Article.objects.get(slug="written-in-the-admin")

@@ -13,13 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils.text import slugify
 from PIL import Image
 
 from articles import html
 from articles.models import Article
 from articles.seeds import load_seed, parse_seed
 from articles.services import article_save
+from tests.forms import article_add_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,23 +85,6 @@ def jpeg(width=2000, height=1000) -> SimpleUploadedFile:
     return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def add_form(editor, *, title: str, **fields) -> dict:
-    return {
-        "title": title,
-        "slug": slugify(title),
-        "body": "<p>Hello readers.</p>",
-        "excerpt": "",
-        "status": "published",
-        "publish_at_0": "2024-08-01",
-        "publish_at_1": "12:00:00",
-        "author": editor.pk,
-        "comments_enabled": "on",
-        "tags": "",
-        "featured_image_alt": "",
-        **fields,
-    }
-
-
 def change_form(client, article, **fields) -> dict:
     url = reverse("admin:articles_article_change", args=[article.pk])
     form = client.get(url).context["adminform"].form
@@ -127,7 +110,7 @@ def test_admin_add_shows_on_the_home_page_and_sidebar_at_once(editor_client, edi
     in_cache("/")
     response = editor_client.post(
         reverse("admin:articles_article_add"),
-        add_form(editor, title="Added just now", tags="freshly-added"),
+        article_add_form(editor, title="Added just now", tags="freshly-added"),
     )
     assert response.status_code == 302
     article = Article.objects.get(title="Added just now")
@@ -193,7 +176,7 @@ def test_the_admin_sanitises_once_in_the_service_not_in_the_form(
 ):
     body = "<p>Hello <script>alert(1)</script>readers.</p>"
     response = editor_client.post(
-        reverse("admin:articles_article_add"), add_form(editor, title="Once", body=body)
+        reverse("admin:articles_article_add"), article_add_form(editor, title="Once", body=body)
     )
     assert response.status_code == 302
     article = Article.objects.get(title="Once")
@@ -258,7 +241,9 @@ def test_an_image_uploaded_in_the_admin_gets_renditions_on_its_page_at_once(
     in_cache("/")
     response = editor_client.post(
         reverse("admin:articles_article_add"),
-        add_form(editor, title="Pictured", featured_image=jpeg(), featured_image_alt="Green"),
+        article_add_form(
+            editor, title="Pictured", featured_image=jpeg(), featured_image_alt="Green"
+        ),
     )
     assert response.status_code == 302
     article = Article.objects.get(title="Pictured")

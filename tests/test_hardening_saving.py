@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from articles.models import ARTICLE_BODY_MAX_LENGTH, Article
 from articles.search import search
+from tests.forms import article_add_form
 
 pytestmark = pytest.mark.django_db
 
@@ -27,26 +28,6 @@ def distinct_words(characters: int) -> str:
     return " ".join(words)
 
 
-def article_form(editor, **changes) -> dict:
-    data = {
-        "title": "A very long read",
-        "slug": "a-very-long-read",
-        "body": "<p>Short.</p>",
-        "excerpt": "",
-        "status": "published",
-        "publish_at_0": "2024-08-01",
-        "publish_at_1": "12:00:00",
-        "author": editor.pk,
-        "comments_enabled": "on",
-        "source": "",
-        "source_url": "",
-        "source_published_on": "",
-        "tags": "",
-        "featured_image_alt": "",
-    }
-    return {**data, **changes}
-
-
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
@@ -59,7 +40,8 @@ def test_an_article_with_a_megabyte_of_distinct_words_saves_and_is_found_by_sear
 ):
     text = distinct_words(ARTICLE_BODY_MAX_LENGTH - 20_000)
     response = editor_client.post(
-        reverse("admin:articles_article_add"), article_form(editor, body=f"<p>{text}</p>")
+        reverse("admin:articles_article_add"),
+        article_add_form(editor, title="A very long read", body=f"<p>{text}</p>"),
     )
 
     assert response.status_code == 302, response.content[:2000]
@@ -70,7 +52,8 @@ def test_an_article_with_a_megabyte_of_distinct_words_saves_and_is_found_by_sear
 def test_a_body_over_the_limit_is_a_form_error_and_nothing_is_saved(editor_client, editor):
     body = "<p>" + "x" * ARTICLE_BODY_MAX_LENGTH + "</p>"
     response = editor_client.post(
-        reverse("admin:articles_article_add"), article_form(editor, body=body)
+        reverse("admin:articles_article_add"),
+        article_add_form(editor, title="A very long read", body=body),
     )
 
     assert response.status_code == 200
@@ -120,7 +103,7 @@ def test_a_save_the_database_refuses_is_shown_as_a_form_error_with_the_editors_t
 ):
     response = editor_client.post(
         reverse("admin:articles_article_add"),
-        article_form(editor, title="Refused by the database", body="<p>My precious draft.</p>"),
+        article_add_form(editor, title="Refused by the database", body="<p>My precious draft.</p>"),
     )
 
     assert response.status_code == 200
@@ -132,10 +115,11 @@ def test_a_save_the_database_refuses_is_shown_as_a_form_error_with_the_editors_t
 @pytest.mark.usefixtures("database_refuses_a_title")
 def test_after_a_refused_save_the_editor_can_save_a_corrected_article(editor_client, editor):
     editor_client.post(
-        reverse("admin:articles_article_add"), article_form(editor, title="Refused by the database")
+        reverse("admin:articles_article_add"),
+        article_add_form(editor, title="Refused by the database"),
     )
     response = editor_client.post(
-        reverse("admin:articles_article_add"), article_form(editor, title="Accepted now")
+        reverse("admin:articles_article_add"), article_add_form(editor, title="Accepted now")
     )
 
     assert response.status_code == 302

@@ -27,7 +27,8 @@ from articles.models import Article
 from articles.services import articles_publish, articles_unpublish
 from comments.models import Comment
 from comments.services import comment_reply_as_site
-from wordpress.models import ImportedItem, OldLink
+from tests.imported import wp_article, wp_comment
+from wordpress.models import OldLink
 
 pytestmark = pytest.mark.django_db
 
@@ -93,16 +94,6 @@ def import_posts(tmp_path, *posts: str) -> str:
     out = StringIO()
     call_command("import_wordpress", str(path), stdout=out)
     return out.getvalue()
-
-
-def wp_article(post_id: int) -> Article:
-    item = ImportedItem.objects.get(kind=ImportedItem.Kind.POST, wp_id=str(post_id))
-    return Article.objects.get(pk=item.object_id)
-
-
-def wp_comment(comment_id: int) -> Comment:
-    item = ImportedItem.objects.get(kind=ImportedItem.Kind.COMMENT, wp_id=str(comment_id))
-    return Comment.objects.get(pk=item.object_id)
 
 
 def thread_of(html: str) -> str:

@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Category, Source
 from comments.models import CheckRecord, Comment
+from tests.imported import wp_article, wp_comment
 from wordpress.content import comment_text, convert_post, wpautop
 from wordpress.models import ImportedItem
 
@@ -41,16 +42,6 @@ def run_import(path, *args) -> str:
     out = StringIO()
     call_command("import_wordpress", str(path), *map(str, args), stdout=out)
     return out.getvalue()
-
-
-def wp_article(post_id: int) -> Article:
-    item = ImportedItem.objects.get(kind=ImportedItem.Kind.POST, wp_id=str(post_id))
-    return Article.objects.get(pk=item.object_id)
-
-
-def wp_comment(comment_id: int) -> Comment:
-    item = ImportedItem.objects.get(kind=ImportedItem.Kind.COMMENT, wp_id=str(comment_id))
-    return Comment.objects.get(pk=item.object_id)
 
 
 def counts() -> dict[str, int]:
