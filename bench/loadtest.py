@@ -80,16 +80,18 @@ def commenter(port, paths_by_id, count, run_id, client_no, stats):
         article_id = article_ids[(client_no + n) % len(article_ids)]
         status, page = browser.request("GET", paths_by_id[article_id])
         stats.record(status, 0)
-        started_token = re.search(rb'name="form_started" value="([^"]+)"', page)
-        status, token = browser.request("GET", "/comments/form-token/")
+        # As the form's script does when the reader starts writing: a CSRF token
+        # and a time token bound to this article and this browser.
+        status, token = browser.request("GET", f"/comments/form-token/?article={article_id}")
+        tokens = json.loads(token)
         marker = f"loadtest-{run_id}-{client_no}-{n}"
         body = urllib.parse.urlencode(
             {
-                "csrfmiddlewaretoken": json.loads(token)["csrfToken"],
+                "csrfmiddlewaretoken": tokens["csrfToken"],
                 "author_name": f"Load Reader {client_no}",
                 "author_email": f"reader{client_no}@loadtest.example",
                 "body": f"Comment {marker} about the article.",
-                "form_started": started_token.group(1).decode() if started_token else "",
+                "form_started": tokens.get("formStarted", ""),
             }
         )
         begin = time.perf_counter()

@@ -1,107 +1,118 @@
-"""A naive Bayes spam classifier that learns from moderators. Pure Python.
+"""The local spam classifier, kept in the database and shared by every app server.
 
-Every approve or spam decision a moderator makes trains it (``learn``); it
-scores new comments (``spam_probability``). Tokens are the comment's words,
-the domains it links to, how many links it has, and a little metadata (the
-email's domain, whether a website is given). Counts live in the database
-(``ClassifierToken``, ``ClassifierTotals``), so every app server shares them;
-what a comment was learnt as (``Comment.trained_as``) is written through
-``comments.services``. The check that uses it is ``comments.spam.classifier``.
+The model itself (features, counts, calibration) is ``comments.textmodel``;
+this module stores it in one ``ClassifierModel`` row, keeps a copy per process
+(reloaded when the row's ``version`` moves on), scores comments
+(``spam_probability``) and teaches it moderators' decisions (``learn``, and
+``learn_bulk`` for a site's history, ``comments_teach_classifier``). What a
+comment was learnt as (``Comment.trained_as``, ``trained_score``) is written
+through ``comments.services``, so a moderator who changes their mind un-teaches
+the first lesson exactly before the second is learnt.
+
+The check that uses it is ``comments.spam.classifier.ClassifierCheck``.
 """
 
-import math
-import re
-from urllib.parse import urlsplit
+import threading
+from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
 
-from comments.models import ClassifierToken, ClassifierTotals
-from comments.services import comment_mark_trained
+from comments.models import ClassifierModel, Comment
+from comments.services import comments_mark_trained
+from comments.textmodel import (
+    FEATURES_VERSION,
+    CommentText,
+    TextModel,
+    calibration_point,
+    dump_counts,
+    features,
+    load_counts,
+)
 
-_WORD = re.compile(r"[^\W\d_]{2,30}", re.UNICODE)
-_LINK = re.compile(r"(?:https?://|www\.)([^\s/\"'<>\]]+)", re.IGNORECASE)
-MAX_TOKENS = 400
-# Most informative tokens used in a decision, as in Graham's "A Plan for Spam".
-DECIDING_TOKENS = 30
-
-
-def tokens(comment) -> set[str]:
-    body = comment.body or ""
-    words = {w.lower() for w in _WORD.findall(body)}
-    words |= {f"name:{w.lower()}" for w in _WORD.findall(comment.author_name or "")}
-    links = _LINK.findall(body)
-    features = {f"link:{_domain(d)}" for d in links}
-    features.add(f"links:{min(len(links), 5)}")
-    if comment.author_url:
-        features.add("has-website")
-        features.add(
-            f"website:{_domain(urlsplit(comment.author_url).netloc or comment.author_url)}"
-        )
-    if comment.author_email and "@" in comment.author_email:
-        features.add(f"email:{comment.author_email.rpartition('@')[2].lower()}")
-    if "[url" in body.lower() or "<a " in body.lower():
-        features.add("markup-link")
-    length = len(body)
-    features.add("length:" + ("short" if length < 80 else "medium" if length < 600 else "long"))
-    return {token[:100] for token in set(sorted(words)[:MAX_TOKENS]) | features}
-
-
-def _domain(host: str) -> str:
-    host = host.lower().split(":")[0]
-    return host.removeprefix("www.")[:80]
-
-
-def _totals() -> ClassifierTotals:
-    totals, _ = ClassifierTotals.objects.get_or_create(pk=1)
-    return totals
+_cache = threading.local()
 
 
 def spam_probability(comment) -> tuple[float, int]:
-    """``(probability the comment is spam, number of comments learnt from)``."""
-    totals = _totals()
-    examples = totals.spam_count + totals.ham_count
-    if not totals.spam_count or not totals.ham_count:
-        return 0.5, examples
-    counts = ClassifierToken.objects.filter(token__in=tokens(comment)).values_list(
-        "spam_count", "ham_count"
-    )
-    prior = math.log(totals.spam_count / totals.ham_count)
-    evidence = []
-    for spam, ham in counts:
-        # Laplace-smoothed likelihoods of seeing the token in each class.
-        p_spam = (spam + 1) / (totals.spam_count + 2)
-        p_ham = (ham + 1) / (totals.ham_count + 2)
-        evidence.append(math.log(p_spam / p_ham))
-    evidence.sort(key=abs, reverse=True)
-    log_odds = prior + sum(evidence[:DECIDING_TOKENS])
-    return 1 / (1 + math.exp(-max(min(log_odds, 50), -50))), examples
+    """``(calibrated probability that the comment is spam, comments learnt from)``."""
+    model = current_model()
+    if not model.spam_count or not model.ham_count:
+        return 0.5, model.examples
+    return model.probability(features(CommentText.of(comment))), model.examples
+
+
+def current_model() -> TextModel:
+    """The stored model, from this process's copy while the row has not changed."""
+    row = ClassifierModel.objects.filter(pk=1).values("version", "features_version").first()
+    if row is None or row["features_version"] != FEATURES_VERSION:
+        return TextModel()
+    cached = getattr(_cache, "model", None)
+    if cached is not None and cached[0] == row["version"]:
+        return cached[1]
+    stored = ClassifierModel.objects.filter(pk=1).first()
+    model = _from_row(stored) if stored is not None else TextModel()
+    _cache.model = (stored.version if stored is not None else 0, model)
+    return model
+
+
+def learn(comment, *, is_spam: bool) -> None:
+    """Learn ``comment`` as spam or ham; a comment learnt the other way before is
+    un-learnt first, and learning it the same way twice changes nothing."""
+    learn_bulk([(comment, is_spam)])
 
 
 @transaction.atomic
-def learn(comment, *, is_spam: bool) -> None:
-    """Learn ``comment`` as spam or ham; a comment learnt the other way before is
-    un-learnt first, and learning the same way twice changes nothing."""
-    label = "spam" if is_spam else "ham"
-    locked = type(comment).objects.select_for_update().get(pk=comment.pk)
-    if locked.trained_as == label:
-        return
-    comment_tokens = tokens(locked)
-    if locked.trained_as:
-        _count(comment_tokens, locked.trained_as, -1)
-    _count(comment_tokens, label, +1)
-    comment_mark_trained(comment=comment, label=label)
+def learn_bulk(lessons: Iterable[tuple[Comment, bool]]) -> int:
+    """Learn many ``(comment, is_spam)`` at once (one write of the model);
+    return how many lessons changed it."""
+    row, _ = ClassifierModel.objects.select_for_update().get_or_create(pk=1)
+    model = _from_row(row)
+    lessons = list(lessons)
+    current = {
+        c.pk: c
+        for c in Comment.objects.select_for_update().filter(pk__in=[c.pk for c, _ in lessons])
+    }
+    learnt = []
+    for comment, is_spam in lessons:
+        stored = current.get(comment.pk)
+        label = "spam" if is_spam else "ham"
+        if stored is None or stored.trained_as == label:
+            continue
+        buckets = features(CommentText.of(stored))
+        if stored.trained_as and stored.trained_score is not None:
+            model.learn(
+                buckets, is_spam=stored.trained_as == "spam", sign=-1, at=stored.trained_score
+            )
+            score = stored.trained_score  # the same honest, before-learning score
+        else:
+            score = calibration_point(model.score(buckets))
+        model.learn(buckets, is_spam=is_spam, at=score)
+        stored.trained_as, stored.trained_score = label, score
+        learnt.append((stored, label, score))
+    if learnt:
+        _save(row, model)
+        comments_mark_trained(lessons=learnt)
+        for comment, _ in lessons:
+            if comment.pk in current:
+                comment.trained_as = current[comment.pk].trained_as
+    return len(learnt)
 
 
-def _count(comment_tokens: set[str], label: str, delta: int) -> None:
-    field = f"{label}_count"
-    _totals()
-    ClassifierTotals.objects.filter(pk=1).update(**{field: F(field) + delta})
-    existing = set(
-        ClassifierToken.objects.filter(token__in=comment_tokens).values_list("token", flat=True)
-    )
-    if delta > 0:
-        ClassifierToken.objects.bulk_create(
-            [ClassifierToken(token=t) for t in comment_tokens - existing], ignore_conflicts=True
-        )
-    ClassifierToken.objects.filter(token__in=comment_tokens).update(**{field: F(field) + delta})
+def _from_row(row: ClassifierModel) -> TextModel:
+    model = TextModel()
+    if row.features_version != FEATURES_VERSION or not row.counts:
+        return model  # stored by other features: their counts mean nothing now
+    load_counts(bytes(row.counts), model)
+    model.spam_count, model.ham_count = row.spam_count, row.ham_count
+    model.bins_spam = list(row.calibration.get("spam", model.bins_spam))
+    model.bins_ham = list(row.calibration.get("ham", model.bins_ham))
+    return model
+
+
+def _save(row: ClassifierModel, model: TextModel) -> None:
+    row.features_version = FEATURES_VERSION
+    row.version += 1
+    row.counts = dump_counts(model)
+    row.spam_count, row.ham_count = model.spam_count, model.ham_count
+    row.calibration = {"spam": model.bins_spam, "ham": model.bins_ham}
+    row.save()
+    _cache.model = (row.version, model)

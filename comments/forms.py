@@ -1,3 +1,9 @@
+"""The reader's comment form (``CommentPostView`` and the comments template tag).
+
+The time token (``form_started``) is never rendered into a new form: post
+pages are cached for everyone, so ``static/js/comments.js`` fills it in from
+``comments.views.form_token`` when the reader starts writing."""
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -6,7 +12,7 @@ from django.core.validators import MaxLengthValidator
 from articles.html import strip_control_characters
 from comments.models import Comment
 from comments.services import check_reply
-from comments.spam import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp_token
+from comments.spam import HONEYPOT_FIELD, TIMESTAMP_FIELD, VISITOR_FIELD
 from newsroom.links import SafeURLFormField
 
 
@@ -21,7 +27,8 @@ class CommentForm(forms.Form):
     )
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 8}))
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
-    # Spam traps (comments.spam): a field people never see, and when the form was shown.
+    # Spam traps (comments.spam): a field people never see, and the time token
+    # (comments.spam.tokens) saying when the reader began writing.
     honeypot = forms.CharField(
         label="Leave this field empty",
         required=False,
@@ -37,8 +44,6 @@ class CommentForm(forms.Form):
     def __init__(self, *args, article, **kwargs):
         self.article = article
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("form_started", form_timestamp_token())
         limit = settings.COMMENTS_MAX_LENGTH
         self.fields["body"].validators.append(MaxLengthValidator(limit))
         self.fields["body"].widget.attrs["maxlength"] = limit
@@ -85,9 +90,12 @@ class CommentForm(forms.Form):
         # The honeypot's name looks like a field a bot would fill.
         return HONEYPOT_FIELD if field_name == "honeypot" else super().add_prefix(field_name)
 
-    def spam_signals(self) -> dict[str, str]:
-        """The form's extra fields, for the spam checks (``RequestInfo.extra``)."""
+    def spam_signals(self, *, visitor: str) -> dict[str, str]:
+        """The form's extra fields and the ``visitor`` who posted it
+        (``comments.spam.tokens.visitor_tag``), for the spam checks
+        (``RequestInfo.extra``)."""
         return {
             HONEYPOT_FIELD: self.cleaned_data.get("honeypot", ""),
             TIMESTAMP_FIELD: self.cleaned_data.get("form_started", ""),
+            VISITOR_FIELD: visitor,
         }

@@ -112,6 +112,9 @@ class Comment(models.Model):
     # What the local classifier learnt this comment as ("spam", "ham" or ""),
     # so a moderator who changes their mind un-teaches it first.
     trained_as = models.CharField(max_length=4, blank=True, editable=False)
+    # The classifier's raw score of the comment just before it learnt it: its
+    # calibration point, removed with the lesson on a change of mind.
+    trained_score = models.FloatField(null=True, blank=True, editable=False)
     # The form's spam signals as posted (honeypot, signed form timestamp): checks
     # run later (a worker, recheck_comments, a moderator's re-run) judge with
     # them, not without them.
@@ -119,6 +122,15 @@ class Comment(models.Model):
     # When the moderators were emailed that the comment waits for them: once per
     # comment, however often its checks run; empty while an email is owed.
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Proofs (comments.spam.tokens), stored so checks run later judge with them.
+    # The nonce of the form's time token: a token is good for one comment.
+    form_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    # A hash of the commenter key the reader's browser carried (never the key):
+    # a later comment with the same key, once one is approved, is the same person.
+    commenter_key_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # What counts as one visitor (newsroom.client_ip.visitor_network: the IPv4
+    # address, an IPv6 /64), for the posting rate when the cache is down.
+    ip_network = models.CharField("IP network", max_length=43, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -136,6 +148,17 @@ class Comment(models.Model):
             # Returning commenters, duplicates, and rate limits.
             models.Index(fields=["author_email", "status"], name="comment_email_status_idx"),
             models.Index(fields=["ip_address", "-created_at"], name="comment_ip_created_idx"),
+            # The posting rate by visitor network, from the database when the cache is down.
+            models.Index(fields=["ip_network", "-created_at"], name="comment_network_created_idx"),
+            # A form token used twice; a returning commenter's key.
+            models.Index(
+                fields=["form_nonce"], name="comment_form_nonce_idx", condition=~Q(form_nonce="")
+            ),
+            models.Index(
+                fields=["commenter_key_hash", "status"],
+                name="comment_key_status_idx",
+                condition=~Q(commenter_key_hash=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -234,25 +257,21 @@ class SpamRule(models.Model):
                 raise ValidationError({"value": "Enter a domain such as spam.example."})
 
 
-class ClassifierToken(models.Model):
-    """How often a token appeared in comments moderators called spam or ham."""
+class ClassifierModel(models.Model):
+    """The local classifier's lessons (``comments.textmodel.TextModel``), one
+    row shared by every app server: the hashed feature counts (compressed), how
+    many spam and ham comments it learnt, and its calibration bins. ``version``
+    goes up with every lesson, so a server knows when its copy is stale."""
 
-    token = models.CharField(max_length=100, unique=True)
+    features_version = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveBigIntegerField(default=0)
+    counts = models.BinaryField(default=b"")
     spam_count = models.PositiveIntegerField(default=0)
     ham_count = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return self.token
-
-
-class ClassifierTotals(models.Model):
-    """How many spam and ham comments the classifier has learnt from (one row)."""
-
-    spam_count = models.PositiveIntegerField(default=0)
-    ham_count = models.PositiveIntegerField(default=0)
+    calibration = models.JSONField(default=dict)
 
     class Meta:
-        verbose_name_plural = "classifier totals"
+        verbose_name = "classifier model"
 
     def __str__(self):
         return f"{self.spam_count} spam, {self.ham_count} ham"

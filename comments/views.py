@@ -1,5 +1,10 @@
+"""The comment form's endpoints: posting (``CommentPostView``), the per-visitor
+tokens a cached page cannot carry (``form_token``) and the second chance for a
+post that failed the CSRF check (``csrf_failure``, ``settings.CSRF_FAILURE_VIEW``)."""
+
 import json
 import logging
+import re
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -16,13 +21,28 @@ from django.views.decorators.http import require_GET
 from articles.models import Article
 from articles.views import ArticleDetailView
 from comments import ratelimit
-from comments.conf import AUTHOR_COOKIE, AUTHOR_COOKIE_SALT, AWAITING_SESSION_KEY
+from comments.conf import (
+    AUTHOR_COOKIE,
+    AUTHOR_COOKIE_SALT,
+    AWAITING_SESSION_KEY,
+    COMMENTER_KEY_COOKIE,
+    COMMENTER_KEY_SALT,
+)
 from comments.forms import CommentForm
 from comments.services import (
     RequestInfo,
     comment_submit,
     comments_open,
     reset_broken_connection,
+)
+from comments.spam import TIMESTAMP_FIELD
+from comments.spam.tokens import (
+    CONFIRM,
+    is_commenter_key,
+    issue_form_token,
+    new_commenter_key,
+    read_form_token,
+    visitor_tag,
 )
 from newsroom.client_ip import client_ip
 
@@ -58,6 +78,7 @@ class CommentPostView(ArticleDetailView):
                 status=429,
             )
         data = form.cleaned_data
+        commenter_key = _commenter_key(request)
         try:
             comment = comment_submit(
                 article=article,
@@ -67,7 +88,10 @@ class CommentPostView(ArticleDetailView):
                 body=data["body"],
                 parent=data["parent"],
                 user=request.user,
-                request_info=RequestInfo.from_request(request, extra=form.spam_signals()),
+                request_info=RequestInfo.from_request(
+                    request, extra=form.spam_signals(visitor=visitor_tag(request))
+                ),
+                commenter_key=commenter_key,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -76,19 +100,7 @@ class CommentPostView(ArticleDetailView):
         # The comment is stored: from here on the reader gets the success
         # redirect, whatever else fails.
         response = redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
-        if data["remember"]:
-            remembered = {k: data[k] for k in ("author_name", "author_email", "author_url")}
-            response.set_signed_cookie(
-                AUTHOR_COOKIE,
-                json.dumps(remembered),
-                salt=AUTHOR_COOKIE_SALT,
-                max_age=REMEMBER_FOR,
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
-        else:
-            response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
+        _remember_commenter(response, data, commenter_key)
         _remember_awaiting(request, response, comment.pk)
         return response
 
@@ -96,6 +108,33 @@ class CommentPostView(ArticleDetailView):
         return self.render_to_response(
             self.get_context_data(object=self.object, **context), status=status
         )
+
+
+def _commenter_key(request) -> str:
+    """The commenter key the reader's browser carries, or a new one."""
+    key = request.get_signed_cookie(COMMENTER_KEY_COOKIE, default=None, salt=COMMENTER_KEY_SALT)
+    return key if is_commenter_key(key) else new_commenter_key()
+
+
+def _remember_commenter(response, data: dict, commenter_key: str) -> None:
+    """Keep the commenter key (always: it is how their next comment proves to
+    be theirs) and, if they asked, their name, email and website."""
+    cookie = {
+        "max_age": REMEMBER_FOR,
+        "secure": settings.SESSION_COOKIE_SECURE,
+        "httponly": True,
+        "samesite": "Lax",
+    }
+    response.set_signed_cookie(
+        COMMENTER_KEY_COOKIE, commenter_key, salt=COMMENTER_KEY_SALT, **cookie
+    )
+    if data["remember"]:
+        remembered = {k: data[k] for k in ("author_name", "author_email", "author_url")}
+        response.set_signed_cookie(
+            AUTHOR_COOKIE, json.dumps(remembered), salt=AUTHOR_COOKIE_SALT, **cookie
+        )
+    else:
+        response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
 
 
 def _remember_awaiting(request, response, comment_pk: int) -> None:
@@ -122,12 +161,19 @@ def _remember_awaiting(request, response, comment_pk: int) -> None:
 @never_cache
 @require_GET
 def form_token(request):
-    """The CSRF token for the comment form.
+    """The CSRF token and, for ``?article=<pk>``, the form's time token
+    (``comments.spam.tokens``), bound to that article and this visitor.
 
-    Post pages are cached for anonymous readers, so they carry no token; the
-    form's script asks for one here when the reader starts to comment.
+    Post pages are cached for anonymous readers, so they carry neither; the
+    form's script asks for them here when the reader starts to comment.
     """
-    return JsonResponse({"csrfToken": get_token(request)})
+    answer = {"csrfToken": get_token(request)}  # first: the time token is bound to its secret
+    article_id = request.GET.get("article", "")
+    if re.fullmatch(r"[0-9]{1,18}", article_id):
+        answer["formStarted"] = issue_form_token(
+            article_id=int(article_id), visitor=visitor_tag(request)
+        )
+    return JsonResponse(answer)
 
 
 def csrf_failure(request, reason=""):
@@ -146,13 +192,27 @@ def csrf_failure(request, reason=""):
         return default_csrf_failure(request, reason)
     view = CommentPostView(request=request, args=(), kwargs=match.kwargs)
     view.object = article = view.get_object()
-    form = CommentForm(posted, article=article)
+    form = CommentForm(_with_time_token(request, posted, article.pk), article=article)
     form.is_valid()
     return view.show_post(
         comment_form=form,
         comment_error="For your security, please press “Post Comment” once more.",
         status=403,
     )
+
+
+def _with_time_token(request, posted: QueryDict, article_id: int) -> QueryDict:
+    """The posted form with a time token this visitor can post: theirs if it
+    holds (a page that expired), else a *confirmation* token (a reader without
+    JavaScript never had one; its speed holds a comment, never condemns it)."""
+    get_token(request)  # the page shows a CSRF token: bind the time token to its secret
+    visitor = visitor_tag(request)
+    token = read_form_token(posted.get(TIMESTAMP_FIELD, ""), visitor=visitor)
+    if token is not None and token.article_id == article_id:
+        return posted
+    posted = posted.copy()
+    posted[TIMESTAMP_FIELD] = issue_form_token(article_id=article_id, visitor=visitor, kind=CONFIRM)
+    return posted
 
 
 def _readable_post(request) -> QueryDict | None:

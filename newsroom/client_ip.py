@@ -29,6 +29,13 @@ canonical address (or ``None``): ports are dropped (``203.0.113.9:51234``,
 become IPv4. An entry that is not an address (``unknown``, garbage, a header
 with too few entries) falls back to ``REMOTE_ADDR``: a header never causes an
 error.
+
+Counting visitors
+-----------------
+One IPv6 visitor usually holds a whole /64 (a home or phone network picks any
+of its 2^64 addresses at will), so whatever *counts* visitors — the comment
+flood limit, the spam checks' posting rate — counts ``visitor_network(ip)``:
+an IPv4 address itself, an IPv6 address's /64.
 """
 
 import ipaddress
@@ -42,6 +49,8 @@ BRACKETED = re.compile(r"\[(?P<address>[^\[\]]+)\](?::[0-9]{1,5})?")
 IPV4_WITH_PORT = re.compile(r"(?P<address>[0-9.]+):[0-9]{1,5}")
 # No address, however written, is longer; longer entries are not looked at.
 LONGEST_ENTRY = 100
+# The IPv6 prefix one visitor holds (RFC 6177: a site gets at least a /64).
+IPV6_VISITOR_PREFIX = 64
 
 
 def parse_ip(text: str) -> str | None:
@@ -79,3 +88,19 @@ def client_ip(request) -> str | None:
             if forwarded is not None:
                 return forwarded
     return parse_ip(request.META.get("REMOTE_ADDR", ""))
+
+
+def visitor_network(ip: str | None) -> str:
+    """What counts as one visitor for ``ip``: the IPv4 address itself, or the
+    IPv6 /64 it is in (``"2001:db8:1:2::/64"``); ``""`` for no address."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/{IPV6_VISITOR_PREFIX}", strict=False))

@@ -366,6 +366,10 @@ COMMENTS_RATE_HOLD_AFTER = env.int("COMMENTS_RATE_HOLD_AFTER", default=3)
 COMMENTS_RATE_REFUSE_AFTER = env.int("COMMENTS_RATE_REFUSE_AFTER", default=10)
 # The classifier's verdict counts once it has learnt from this many comments.
 COMMENTS_CLASSIFIER_MIN_EXAMPLES = env.int("COMMENTS_CLASSIFIER_MIN_EXAMPLES", default=50)
+# The classifier alone only holds a comment for a moderator. Set a probability
+# (e.g. 0.99) to let it mark spam outright above it, after measuring it on the
+# site's comments (bench/classifier.py). Empty: never (the default).
+COMMENTS_CLASSIFIER_SPAM_THRESHOLD = env.float("COMMENTS_CLASSIFIER_SPAM_THRESHOLD", default=None)
 # Failed checks are retried (with a backend that can defer tasks) this many times.
 COMMENTS_CHECK_RETRIES = env.int("COMMENTS_CHECK_RETRIES", default=3)
 COMMENTS_CHECK_RETRY_DELAY = env.int("COMMENTS_CHECK_RETRY_DELAY", default=300)

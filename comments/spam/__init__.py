@@ -13,7 +13,10 @@ The package
 - ``comments.spam.checks``: the local checks (honeypot, time trap, links, word
   lists, blocklists, rate, duplicates, trusted authors);
 - ``comments.spam.akismet`` and ``comments.spam.classifier``: the two checks
-  that learn from moderators (they write through ``comments.services``).
+  that learn from moderators (they write through ``comments.services``);
+- ``comments.spam.tokens``: the proofs a reader's browser carries — the
+  form's time token (bound to an article and a visitor, good for one comment)
+  and the commenter key a returning commenter is trusted by.
 
 Everything a check author needs is importable from ``comments.spam`` itself.
 
@@ -42,8 +45,10 @@ moderator can read. The pipeline combines them by this rule, first match wins:
 1. any check says **spam** → the comment is marked spam;
 2. any check **failed** (raised, or ran past its ``timeout``) → held for a
    moderator: a failure never approves a comment by accident;
-3. a check says **approve** with ``trusted=True`` (a previously approved
-   author) → approved, even if others say hold (WordPress's default);
+3. a check says **approve** with ``trusted=True`` (an author who proved to be
+   a trusted one: a logged-in account, or the commenter key of an approved
+   comment; name and email alone prove nothing) → approved, even if others
+   say hold (WordPress's default, with proof);
 4. any check says **hold** → held;
 5. any check says **approve** → approved;
 6. nobody had an opinion → held.
@@ -88,8 +93,9 @@ and ``manage.py recheck_comments`` finishes it later with the full timeout.
 
 Checks run later
 ----------------
-The form's signals (honeypot, signed timestamp) are stored with the comment
-(``Comment.spam_signals``), so a check run later by a worker,
+The form's signals (honeypot, time token, the visitor it was posted by) are
+stored with the comment (``Comment.spam_signals``; the token's nonce and the
+commenter key's hash in their own columns), so a check run later by a worker,
 ``recheck_comments`` or a moderator judges with them. What was never recorded
 (comments from before they were stored, the posting rate) is no evidence:
 those checks have no opinion on a re-run (``request_info.rerun`` is True).
@@ -99,7 +105,6 @@ from comments.spam.base import CheckResult, SpamCheck
 from comments.spam.checks import (
     HONEYPOT_FIELD,
     NOT_RECORDED,
-    TIMESTAMP_FIELD,
     BlocklistCheck,
     DisallowedWordsCheck,
     DuplicateCheck,
@@ -110,9 +115,15 @@ from comments.spam.checks import (
     TimestampCheck,
     TrustedAuthorCheck,
     count_links,
-    form_timestamp_token,
 )
 from comments.spam.pipeline import CheckOutcome, combine, get_checks, run_check, run_pipeline
+from comments.spam.tokens import (
+    TIMESTAMP_FIELD,
+    VISITOR_FIELD,
+    form_timestamp_token,
+    issue_form_token,
+    read_form_token,
+)
 from comments.verdicts import Verdict
 
 __all__ = [
@@ -131,11 +142,14 @@ __all__ = [
     "SpamCheck",
     "TimestampCheck",
     "TrustedAuthorCheck",
+    "VISITOR_FIELD",
     "Verdict",
     "combine",
     "count_links",
     "form_timestamp_token",
     "get_checks",
+    "issue_form_token",
+    "read_form_token",
     "run_check",
     "run_pipeline",
 ]

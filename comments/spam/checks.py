@@ -3,7 +3,7 @@
 None waits on the network or writes anything. They are named in
 ``settings.COMMENTS_SPAM_CHECKS`` as ``comments.spam.checks.<Name>`` (or, as
 before, ``comments.spam.<Name>``); ``comments.forms`` uses the form traps
-(``HONEYPOT_FIELD``, ``TIMESTAMP_FIELD``, ``form_timestamp_token``).
+(``HONEYPOT_FIELD``, and the time token of ``comments.spam.tokens``).
 """
 
 import ipaddress
@@ -11,25 +11,25 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
 from comments import ratelimit
 from comments.models import Comment, SpamRule
 from comments.spam.base import CheckResult, SpamCheck
+from comments.spam.tokens import (
+    CONFIRM,
+    TIMESTAMP_FIELD,
+    VISITOR_FIELD,
+    read_form_token,
+    read_unbound_token,
+)
 from comments.verdicts import Verdict
 
 HONEYPOT_FIELD = "contact_me_by_fax_only"
 NOT_RECORDED = "No evidence: the form's signals were not recorded with this comment"
-TIMESTAMP_FIELD = "form_started"
-_TIMESTAMP_SALT = "comments.form-started"
 _URL = re.compile(r"(?:https?://|www\.)\S+|\[url[=\]]|<a\s", re.IGNORECASE)
-
-
-def form_timestamp_token() -> str:
-    """A signed token saying when the comment form was shown."""
-    return signing.TimestampSigner(salt=_TIMESTAMP_SALT).sign("comment-form")
 
 
 class HoneypotCheck(SpamCheck):
@@ -46,41 +46,67 @@ class HoneypotCheck(SpamCheck):
 
 
 class TimestampCheck(SpamCheck):
-    """Spam when the form came back faster than a person can type (``min_seconds``);
-    hold when the signed timestamp is missing, forged or older than ``max_age``."""
+    """The time trap, judged from the form's time token (``comments.spam.tokens``).
 
-    def __init__(self, min_seconds: float = 3, max_age: int = 2 * 24 * 3600):
+    Spam when the form came back within ``spam_under`` seconds of the reader
+    starting to write (no person types a comment that fast); hold when it came
+    back within ``min_seconds`` (fast, or a reader without JavaScript pressing
+    "Post Comment" again on the confirmation page), when the token is missing,
+    forged, issued to another visitor or for another article, already used by
+    another comment, or older than ``max_age``.
+    """
+
+    def __init__(self, min_seconds: float = 3, max_age: int = 2 * 24 * 3600, spam_under: float = 1):
         self.min_seconds = min_seconds
         self.max_age = max_age
+        self.spam_under = min(spam_under, min_seconds)
 
     def check(self, comment, request_info):
-        if request_info.rerun and TIMESTAMP_FIELD not in request_info.extra:
+        extra = request_info.extra
+        if request_info.rerun and TIMESTAMP_FIELD not in extra:
             return CheckResult(Verdict.NO_OPINION, reason=NOT_RECORDED)
-        token = request_info.extra.get(TIMESTAMP_FIELD, "")
-        signer = signing.TimestampSigner(salt=_TIMESTAMP_SALT)
-        try:
-            # No max_age here: the form's age is measured at posting (below), so
-            # a check run days later judges the comment as it was posted.
-            signer.unsign(token)
-        except signing.BadSignature:
-            return CheckResult(
-                Verdict.HOLD, score=0.6, reason="The form's timestamp is missing or forged"
-            )
-        shown = signing.b62_decode(token.split(":")[-2])
-        elapsed = comment.created_at.timestamp() - shown
-        if elapsed > self.max_age:
-            return CheckResult(
-                Verdict.HOLD, score=0.3, reason="The form was open for days before posting"
-            )
-        if elapsed < self.min_seconds:
-            return CheckResult(
-                Verdict.SPAM,
-                score=0.9,
-                reason=f"Posted {max(elapsed, 0):.1f}s after the form was shown",
-            )
-        return CheckResult(
-            Verdict.NO_OPINION, reason=f"Posted {elapsed:.0f}s after the form was shown"
+        token = extra.get(TIMESTAMP_FIELD, "")
+        if request_info.rerun and VISITOR_FIELD not in extra:
+            return self._stored_before_binding(comment, token)
+        form = read_form_token(token, visitor=extra.get(VISITOR_FIELD, ""))
+        if form is None:
+            if read_unbound_token(token) is not None:
+                return _hold(0.5, "The form's time token is bound to no article and visitor")
+            return _hold(0.6, "The form's time token is missing, forged or another visitor's")
+        if form.article_id != comment.article_id:
+            return _hold(0.7, f"The form's time token was issued for article #{form.article_id}")
+        used_by = (
+            Comment.objects.filter(form_nonce=form.nonce, pk__lt=comment.pk)
+            .values_list("pk", flat=True)
+            .first()
         )
+        if used_by is not None:
+            return _hold(0.8, f"The form's time token was already used by comment #{used_by}")
+        return self._judge_time(comment, form.issued_at, confirmation=form.kind == CONFIRM)
+
+    def _stored_before_binding(self, comment, token: str) -> CheckResult:
+        """A comment stored before tokens were bound: judged by time alone, as then."""
+        issued_at = read_unbound_token(token)
+        if issued_at is None:
+            return _hold(0.6, "The form's time token is missing or forged")
+        return self._judge_time(comment, issued_at, confirmation=False)
+
+    def _judge_time(self, comment, issued_at: float, *, confirmation: bool) -> CheckResult:
+        # Measured at posting, so a check run days later judges the comment as posted.
+        elapsed = comment.created_at.timestamp() - issued_at
+        shown = "the confirmation page was shown" if confirmation else "the reader began writing"
+        posted = f"Posted {max(elapsed, 0):.1f}s after {shown}"
+        if elapsed > self.max_age:
+            return _hold(0.3, "The form was open for days before posting")
+        if elapsed < self.spam_under and not confirmation:
+            return CheckResult(Verdict.SPAM, score=0.9, reason=posted)
+        if elapsed < self.min_seconds:
+            return _hold(0.7, f"{posted} (under {self.min_seconds:g}s)")
+        return CheckResult(Verdict.NO_OPINION, reason=f"Posted {elapsed:.0f}s after {shown}")
+
+
+def _hold(score: float, reason: str) -> CheckResult:
+    return CheckResult(Verdict.HOLD, score=score, reason=reason)
 
 
 def count_links(comment) -> int:
@@ -191,11 +217,13 @@ def _parse_ip(value):
 
 
 class RateLimitCheck(SpamCheck):
-    """Hold a comment when its IP sent more than ``hold_after`` comments within
-    the rate-limit window (``comments.ratelimit``; Redis in production)."""
+    """Hold a comment when its visitor (an IPv4 address, an IPv6 /64) sent more
+    than ``hold_after`` comments within the rate-limit window
+    (``comments.ratelimit``: Redis in production, the database while it is down)."""
 
     def __init__(self, hold_after: int | None = None):
-        self.hold_after = hold_after or settings.COMMENTS_RATE_HOLD_AFTER
+        # None: the setting, read at each check (checks are built once per process).
+        self.hold_after = hold_after
 
     def check(self, comment, request_info):
         if request_info.rerun:
@@ -203,12 +231,14 @@ class RateLimitCheck(SpamCheck):
                 Verdict.NO_OPINION,
                 reason="No evidence: the posting rate is measured only as comments arrive",
             )
+        hold_after = self.hold_after or settings.COMMENTS_RATE_HOLD_AFTER
         recent = ratelimit.recent_count(request_info.ip_address)
-        if recent > self.hold_after:
+        if recent > hold_after:
+            source = ratelimit.describe_visitor(request_info.ip_address)
             return CheckResult(
                 Verdict.HOLD,
-                score=min(1.0, recent / (self.hold_after * 3)),
-                reason=f"{recent} comments from this IP address in {settings.COMMENTS_RATE_WINDOW}s",
+                score=min(1.0, recent / (hold_after * 3)),
+                reason=f"{recent} comments from {source} in {settings.COMMENTS_RATE_WINDOW}s",
             )
         return CheckResult(Verdict.NO_OPINION)
 
@@ -239,13 +269,45 @@ class DuplicateCheck(SpamCheck):
 
 
 class TrustedAuthorCheck(SpamCheck):
-    """Approve an author who has a previously approved comment under the same name
-    and email — unless another check says spam (WordPress's default)."""
+    """Approve an author who *proves* to be one the moderators already trust —
+    unless another check says spam (WordPress's default, with proof):
+
+    - the comment was written from an active account (a logged-in user), or
+    - the reader's browser carried the commenter key (``comments.spam.tokens``)
+      of an approved comment under the same email.
+
+    Name and email alone prove nothing: anyone can type a moderator's. Such a
+    comment is judged as a stranger's (the reason says so)."""
 
     def check(self, comment, request_info):
-        if not comment.author_email:
-            return CheckResult(Verdict.NO_OPINION)
-        known = (
+        if comment.user_id is not None:
+            account = get_user_model().objects.filter(pk=comment.user_id, is_active=True)
+            if account.exists():
+                return _trusted("Written from a logged-in account")
+        if comment.commenter_key_hash and comment.author_email:
+            keyed = (
+                Comment.objects.approved()
+                .filter(
+                    commenter_key_hash=comment.commenter_key_hash,
+                    author_email__iexact=comment.author_email,
+                )
+                .exclude(pk=comment.pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if keyed is not None:
+                return _trusted(f"Carries the commenter key of approved comment #{keyed}")
+        if comment.author_email and self._named_like_a_trusted_author(comment):
+            return CheckResult(
+                Verdict.NO_OPINION,
+                reason="Name and email of an approved commenter, without their commenter key "
+                "or account: judged as a stranger",
+            )
+        return CheckResult(Verdict.NO_OPINION)
+
+    @staticmethod
+    def _named_like_a_trusted_author(comment) -> bool:
+        return (
             Comment.objects.approved()
             .filter(
                 author_email__iexact=comment.author_email, author_name__iexact=comment.author_name
@@ -253,8 +315,7 @@ class TrustedAuthorCheck(SpamCheck):
             .exclude(pk=comment.pk)
             .exists()
         )
-        if known:
-            return CheckResult(
-                Verdict.APPROVE, score=0.0, reason="The author has approved comments", trusted=True
-            )
-        return CheckResult(Verdict.NO_OPINION)
+
+
+def _trusted(reason: str) -> CheckResult:
+    return CheckResult(Verdict.APPROVE, score=0.0, reason=reason, trusted=True)

@@ -1,6 +1,8 @@
 // The comment form. Post pages are cached for every anonymous reader, so they
-// carry no CSRF token: fetch one when the reader starts writing, and before
-// submitting. One click, one comment (the server also ignores exact repeats).
+// carry no CSRF token and no time token (the spam checks' proof of when the
+// reader began writing, bound to this article and this browser, good for one
+// comment): fetch both when the reader starts writing, and before submitting.
+// One click, one comment (the server also ignores exact repeats).
 (function () {
   "use strict";
 
@@ -8,21 +10,37 @@
     return form.querySelector("input[name=csrfmiddlewaretoken]");
   }
 
-  function fetchToken(form) {
-    if (tokenInput(form)) return Promise.resolve();
+  function startedInput(form) {
+    return form.querySelector("input[name=form_started]");
+  }
+
+  function hasTokens(form) {
+    const started = startedInput(form);
+    return Boolean(tokenInput(form)) && (!started || Boolean(started.value));
+  }
+
+  function fillTokens(form, data) {
+    if (!tokenInput(form)) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "csrfmiddlewaretoken";
+      input.value = data.csrfToken;
+      form.appendChild(input);
+    }
+    const started = startedInput(form);
+    if (started && !started.value && data.formStarted) started.value = data.formStarted;
+  }
+
+  function fetchTokens(form) {
+    if (hasTokens(form)) return Promise.resolve();
     if (!form._tokenRequest) {
-      form._tokenRequest = fetch(form.dataset.tokenUrl, { credentials: "same-origin" })
+      const url = new URL(form.dataset.tokenUrl, window.location.href);
+      url.searchParams.set("article", form.dataset.article || "");
+      form._tokenRequest = fetch(url, { credentials: "same-origin" })
         .then((response) => response.json())
-        .then((data) => {
-          if (tokenInput(form)) return;
-          const input = document.createElement("input");
-          input.type = "hidden";
-          input.name = "csrfmiddlewaretoken";
-          input.value = data.csrfToken;
-          form.appendChild(input);
-        })
+        .then((data) => fillTokens(form, data))
         .catch(() => {
-          form._tokenRequest = null; // the server will ask once more, with a fresh token
+          form._tokenRequest = null; // the server will ask once more, with fresh tokens
         });
     }
     return form._tokenRequest;
@@ -30,7 +48,7 @@
 
   document.addEventListener("focusin", (event) => {
     const form = event.target.closest("[data-comment-form]");
-    if (form) fetchToken(form);
+    if (form) fetchTokens(form);
   });
 
   document.addEventListener("submit", (event) => {
@@ -44,6 +62,6 @@
       button.disabled = true;
       button.textContent = "Posting…";
     }
-    fetchToken(form).then(() => form.submit());
+    fetchTokens(form).then(() => form.submit());
   });
 })();

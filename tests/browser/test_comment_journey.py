@@ -1,4 +1,8 @@
-"""A reader comments, a moderator approves, everyone sees it — in chromium."""
+"""A reader comments, a moderator approves, everyone sees it — in chromium.
+
+The page comes without tokens; the form's script fetches the CSRF token and
+the time token (bound to the article and this browser) when the reader starts
+writing, and a commenter approved once is trusted by their browser's key."""
 
 import re
 
@@ -29,14 +33,19 @@ def test_comment_waits_for_a_moderator_then_appears(
     live_server, browser, page, seeded, moderator, screenshot
 ):
     page.goto(live_server.url + SEED_URL)
+    started = page.locator("input[name=form_started]")
+    assert started.input_value() == ""  # the cacheable page carries no token
     page.locator("#id_author_name").fill("Zoë Reader")
     page.locator("#id_author_email").fill("zoe@example.org")
     page.locator("#id_author_url").fill("https://zoe.example.org")
     page.locator("#id_body").fill("The border has been porous for years.")
+    expect(started).to_have_value(re.compile(r"^comment-form:\d+:"))  # fetched on focus
     page.get_by_role("button", name="Post Comment").click()
     page.wait_for_url(re.compile(r"#comment-\d+$"))
     expect(page.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
     screenshot(page, "comment-awaiting")
+    timestamp = Comment.objects.get().check_records.get(check_name="TimestampCheck")
+    assert timestamp.reason.startswith("Posted"), timestamp.reason  # bound, fresh, unused
 
     other = browser.new_context().new_page()
     other.goto(live_server.url + SEED_URL)
@@ -64,6 +73,18 @@ def test_comment_waits_for_a_moderator_then_appears(
     assert author.get_attribute("rel") == "nofollow ugc noopener"
     screenshot(other, "comment-approved")
     assert Comment.objects.get().status == "approved"
+
+    # Back in the first browser: its commenter key proves who it is, so the
+    # next comment appears at once, for everyone.
+    page.goto(live_server.url + SEED_URL)
+    page.locator("#id_author_name").fill("Zoë Reader")
+    page.locator("#id_author_email").fill("zoe@example.org")
+    page.locator("#id_body").fill("And it still is.")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    assert Comment.objects.get(body="And it still is.").status == "approved"
+    other.reload()
+    expect(other.get_by_text("And it still is.")).to_be_visible()
     assert page.errors == []
 
 

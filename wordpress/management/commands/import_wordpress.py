@@ -1,4 +1,5 @@
-"""``manage.py import_wordpress EXPORT.xml [--media-dir DIR] [--dry-run] [--atomic] [--check-spam]``
+"""``manage.py import_wordpress EXPORT.xml [--media-dir DIR] [--dry-run] [--atomic] [--check-spam]
+[--train-classifier]``
 
 Imports a WordPress export (Tools → Export → All content; WXR 1.0–1.2): authors,
 categories, tags, posts with their comments and featured images, and the old
@@ -11,6 +12,8 @@ be imported is reported and skipped; ``--atomic`` imports all or nothing instead
 ``--dry-run`` imports in a transaction that is rolled back and prints the same
 summary. ``--media-dir`` is a copy of the site's ``wp-content/uploads`` folder:
 featured images are copied from it (the import never downloads anything).
+``--train-classifier`` teaches the local spam classifier the export's approved
+comments as ham and its spam as spam, once the import is done.
 """
 
 import time
@@ -21,7 +24,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from comments.models import Comment
+from comments.services import comments_teach_classifier
 from wordpress.importer import ImportAborted, WordPressImporter
+from wordpress.models import ImportedItem
 from wordpress.wxr import WXRSyntaxError
 
 
@@ -67,8 +73,24 @@ class Command(BaseCommand):
             action="store_true",
             help="run the spam checks on imported comments that are pending moderation",
         )
+        parser.add_argument(
+            "--train-classifier",
+            action="store_true",
+            help="teach the local spam classifier the export's approved comments (as not "
+            "spam) and spam comments (as spam)",
+        )
 
-    def handle(self, *args, export, media_dir, dry_run, atomic, check_spam, **options):
+    def handle(
+        self,
+        *args,
+        export,
+        media_dir,
+        dry_run,
+        atomic,
+        check_spam,
+        train_classifier=False,
+        **options,
+    ):
         if not export.is_file():
             raise CommandError(f"{export}: no such file.")
         if media_dir is not None and not media_dir.is_dir():
@@ -93,6 +115,8 @@ class Command(BaseCommand):
             except DryRunRollback:
                 pass
         self._print_summary(importer, dry_run=dry_run, failed=error is not None)
+        if train_classifier and not dry_run and not (atomic and error is not None):
+            self._train_classifier()
         if error is not None:
             if atomic and not dry_run:
                 raise CommandError(f"{error}. Nothing was imported (--atomic).") from None
@@ -121,6 +145,15 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{importer.path}: {error.strerror or error}") from error
         return None
+
+    def _train_classifier(self) -> None:
+        """Teach the classifier the imported comments (those of earlier runs too:
+        a comment learnt before is not learnt twice)."""
+        imported = ImportedItem.objects.filter(
+            kind=ImportedItem.Kind.COMMENT, object_id__isnull=False
+        ).values("object_id")
+        learnt = comments_teach_classifier(comments=Comment.objects.filter(pk__in=imported))
+        self.stdout.write(f"Classifier: learnt from {learnt} imported comments.")
 
     def _print_summary(self, importer: WordPressImporter, *, dry_run: bool, failed: bool):
         summary = importer.summary
