@@ -18,6 +18,7 @@ from comments.services import (
     comment_moderate,
     comment_reply_as_site,
     comment_run_checks,
+    comments_delete,
     comments_moderate,
 )
 from comments.spam import get_checks
@@ -159,6 +160,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # comments come from readers; moderators reply with "Reply"
+
+    def delete_model(self, request, obj):
+        comments_delete(comments=Comment.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        comments_delete(comments=queryset)
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:

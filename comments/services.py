@@ -372,8 +372,19 @@ def comments_purge_spam(*, older_than_days: int) -> int:
     """Delete spam older than ``older_than_days``; return how many were deleted."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
     old_spam = Comment.objects.filter(status=Comment.Status.SPAM, created_at__lt=cutoff)
-    # Replies to spam go with it (CASCADE); count what the database removed.
-    deleted, per_model = old_spam.delete()
+    return comments_delete(comments=old_spam)
+
+
+@transaction.atomic
+def comments_delete(*, comments: QuerySet[Comment]) -> int:
+    """Delete ``comments`` (and the replies to them, which go with them);
+    return how many comments the database removed. Pages showing them are
+    refreshed after commit: a comment taken down is gone for readers at once."""
+    article_ids = set(comments.values_list("article_id", flat=True).distinct())
+    _deleted, per_model = comments.delete()
+    names = [f"article:{pk}" for pk in sorted(article_ids)]
+    if names:
+        transaction.on_commit(lambda: pagecache.bump(*names, "comments"))
     return per_model.get("comments.Comment", 0)
 
 

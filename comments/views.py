@@ -5,6 +5,7 @@ post that failed the CSRF check (``csrf_failure``, ``settings.CSRF_FAILURE_VIEW`
 import json
 import logging
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -187,6 +188,9 @@ def csrf_failure(request, reason=""):
         match = None
     if match is None or match.view_name != "comments:post" or request.method != "POST":
         return default_csrf_failure(request, reason)
+    if not _posted_from_this_site(request):
+        # Another site's form must not become a filled-in one-click form here.
+        return default_csrf_failure(request, reason)
     posted = _readable_post(request)
     if posted is None:
         return default_csrf_failure(request, reason)
@@ -213,6 +217,23 @@ def _with_time_token(request, posted: QueryDict, article_id: int) -> QueryDict:
     posted = posted.copy()
     posted[TIMESTAMP_FIELD] = issue_form_token(article_id=article_id, visitor=visitor, kind=CONFIRM)
     return posted
+
+
+def _posted_from_this_site(request) -> bool:
+    """Whether the browser says the form was sent from a page of this site.
+
+    Browsers send ``Sec-Fetch-Site`` (and ``Origin`` on a POST); old ones send
+    neither, and are given the benefit of the doubt. A cross-site POST carries
+    no SameSite=Lax cookie, so it always fails the CSRF check: re-showing its
+    fields with a fresh token would let another site post in a reader's name.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site != "same-origin":
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.get_host()
 
 
 def _readable_post(request) -> QueryDict | None:

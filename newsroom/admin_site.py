@@ -46,9 +46,22 @@ LIST_LOOKUPS = {"in", "range"}
 REFUSED_LOOKUPS = {"regex", "iregex"}
 # django-axes' username column (AccessAttempt.username and its logs).
 AXES_USERNAME_LENGTH = 255
-# The date drill-down adds a year, a month or a day to the value it is given;
-# 9999 + 1 is no longer a date.
-DATE_PARTS = {"year": range(1, 9999), "month": range(1, 13), "day": range(1, 32)}
+# Transforms that turn a date or time into a whole number, and the numbers each
+# can be (the date drill-down adds a year, a month or a day to the value it is
+# given: 9999 + 1 is no longer a date).
+DATE_PARTS = {
+    "year": range(1, 9999),
+    "iso_year": range(1, 9999),
+    "quarter": range(1, 5),
+    "month": range(1, 13),
+    "week": range(1, 54),
+    "day": range(1, 32),
+    "week_day": range(1, 8),
+    "iso_week_day": range(1, 8),
+    "hour": range(0, 24),
+    "minute": range(0, 60),
+    "second": range(0, 60),
+}
 
 
 class NewsroomAdminConfig(AdminConfig):
@@ -99,8 +112,9 @@ def is_valid_filter_value(model_admin, request, lookup: str, value: str) -> bool
         return True  # not a field: Django ignores or refuses it
     if REFUSED_LOOKUPS.intersection(lookups):
         return False
-    if len(lookups) == 1 and lookups[0] in DATE_PARTS:
-        return value.isascii() and value.isdigit() and int(value) in DATE_PARTS[lookups[0]]
+    if lookups and lookups[0] in DATE_PARTS:  # ``__year``, ``__year__gte``, ``__hour__in``…
+        values = value.split(",") if lookups[-1] in LIST_LOOKUPS else [value]
+        return all(_is_date_part(lookups[0], item) for item in values)
     if len(lookups) > 1:
         return True  # a transform (``__date__gte``): Django converts the value
     name = lookups[0] if lookups else "exact"
@@ -114,6 +128,11 @@ def is_valid_filter_value(model_admin, request, lookup: str, value: str) -> bool
             _is_field_value(field, item, in_choices=name == "in") for item in value.split(",")
         )
     return True
+
+
+def _is_date_part(part: str, value: str) -> bool:
+    value = value.strip()
+    return value.isascii() and value.isdigit() and int(value) in DATE_PARTS[part]
 
 
 def _simple_list_filter(model_admin, request, parameter: str):

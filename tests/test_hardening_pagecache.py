@@ -280,3 +280,39 @@ def test_a_cache_hit_looks_for_pending_invalidations_at_most_once_per_interval(
     monkeypatch.setattr(pagecache, "pending_checked_at", float("-inf"))
     hits = [fetch(url) for _ in range(3)]
     assert [(h["X-Cache"], h.query_count) for h in hits] == [("HIT", 1), ("HIT", 0), ("HIT", 0)]
+
+
+def test_a_comment_deleted_in_the_admin_is_gone_for_readers_at_once(
+    article, comment_factory, admin_client, django_capture_on_commit_callbacks
+):
+    """Found in review: the admin's delete bypassed the comments service, so the
+    cached page and thread kept showing a comment taken down (a legal takedown)."""
+    comment = comment_factory(article=article, body="Defamatory words here")
+    url = article.get_absolute_url()
+    fetch(url)
+    assert b"Defamatory words here" in fetch(url).content
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:comments_comment_delete", args=[comment.pk]), {"post": "yes"}
+        )
+    assert not Comment.objects.filter(pk=comment.pk).exists()
+    assert b"Defamatory words here" not in fetch(url).content
+
+
+def test_comments_deleted_in_bulk_in_the_admin_are_gone_for_readers_at_once(
+    article, comment_factory, admin_client, django_capture_on_commit_callbacks
+):
+    comments = [comment_factory(article=article, body=f"Bulk takedown {n}") for n in range(2)]
+    url = article.get_absolute_url()
+    fetch(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:comments_comment_changelist") + "?status=approved",
+            {
+                "action": "delete_selected",
+                "_selected_action": [c.pk for c in comments],
+                "post": "yes",
+            },
+        )
+    assert not Comment.objects.filter(body__startswith="Bulk takedown").exists()
+    assert b"Bulk takedown" not in fetch(url).content

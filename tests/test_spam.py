@@ -66,7 +66,10 @@ def _token_from(seconds_ago: float, article=None) -> str:
         return spam.issue_form_token(article_id=article.pk, visitor="")
 
 
-def test_timestamp_posted_faster_than_anyone_types_is_spam_and_fast_is_held(pending):
+def test_a_form_posted_fast_is_held_never_discarded(pending):
+    """A token fetched again on submit (the first fetch failed, or the reader's
+    first focus was the button) is a fraction of a second old: a person can do
+    that, so the time trap holds, and only near-certain evidence marks spam."""
     comment = pending()
     check = spam.TimestampCheck(min_seconds=3)
 
@@ -74,8 +77,7 @@ def test_timestamp_posted_faster_than_anyone_types_is_spam_and_fast_is_held(pend
         token = _token_from(seconds_ago, comment.article)
         return verdict_of(check, comment, info(extra={spam.TIMESTAMP_FIELD: token}))
 
-    assert verdict(0.2) == Verdict.SPAM
-    # Between one and three seconds a person in a hurry is possible: held, not discarded.
+    assert verdict(0.2) == Verdict.HOLD
     assert verdict(2) == Verdict.HOLD
     assert verdict(60) == Verdict.NO_OPINION
 
@@ -506,7 +508,7 @@ def test_a_bots_comment_is_marked_spam_and_shown_to_no_one(
     assert "Buy" not in Client().get(article.get_absolute_url()).content.decode()
     reasons = dict(comment.check_records.values_list("check_name", "verdict"))
     assert reasons["HoneypotCheck"] == "spam"
-    assert reasons["TimestampCheck"] == "spam", comment.check_records.get(
+    assert reasons["TimestampCheck"] == "hold", comment.check_records.get(
         check_name="TimestampCheck"
     ).reason
     assert reasons["LinkCountCheck"] == "hold"

@@ -317,3 +317,56 @@ def test_the_privacy_page_tells_of_the_commenter_key(client):
     page = client.get("/privacy/").content.decode()
     assert "comment_key" in page
     assert "your name and email alone never do" in page
+
+
+# --- Found in review: another site's form, and trust from the confirmation page -----
+
+
+def test_another_sites_form_is_not_turned_into_a_one_click_comment_form(article_factory):
+    article = article_factory()
+    reader = Client(enforce_csrf_checks=True)
+    fields = {"author_name": "Ann", "author_email": "ann@example.org", "body": "Buy now, evil"}
+    for headers in ({"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://evil.example"}):
+        page = reader.post(f"/comments/post/{article.pk}/", fields, **headers)
+        assert page.status_code == 403
+        assert b"Buy now, evil" not in page.content
+        assert b'name="csrfmiddlewaretoken"' not in page.content
+    assert not Comment.objects.exists()
+
+
+def test_a_comment_posted_from_the_confirmation_page_is_not_trusted_by_its_key(
+    article_factory, moderator, checked
+):
+    article = article_factory()
+    reader = Client(enforce_csrf_checks=True)
+    token = reader.get("/comments/form-token/", {"article": article.pk}).json()
+    with checked(), time_machine.travel(time.time() + 10):
+        reader.post(
+            f"/comments/post/{article.pk}/",
+            {
+                "author_name": "Ann",
+                "author_email": "ann@example.org",
+                "body": "My first comment",
+                "csrfmiddlewaretoken": token["csrfToken"],
+                "form_started": token["formStarted"],
+            },
+        )
+    comment_moderate(comment=Comment.objects.get(), status="approved", moderator=moderator)
+    # A form another site made the reader's browser post, shown again for one more click.
+    reader.cookies.pop("csrftoken")
+    fields = {
+        "author_name": "Ann",
+        "author_email": "ann@example.org",
+        "body": "Pills http://a.example",
+    }
+    page = reader.post(f"/comments/post/{article.pk}/", fields)
+    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)[1].decode()
+    started = re.search(rb'name="form_started" value="([^"]+)"', page.content)[1].decode()
+    with checked(), time_machine.travel(time.time() + 10):
+        reader.post(
+            f"/comments/post/{article.pk}/",
+            {**fields, "csrfmiddlewaretoken": csrf, "form_started": started},
+        )
+    second = Comment.objects.get(body__startswith="Pills")
+    assert second.status == Comment.Status.PENDING
+    assert verdicts(second)["TrustedAuthorCheck"][0] == spam.Verdict.NO_OPINION

@@ -48,15 +48,17 @@ class HoneypotCheck(SpamCheck):
 class TimestampCheck(SpamCheck):
     """The time trap, judged from the form's time token (``comments.spam.tokens``).
 
-    Spam when the form came back within ``spam_under`` seconds of the reader
-    starting to write (no person types a comment that fast); hold when it came
-    back within ``min_seconds`` (fast, or a reader without JavaScript pressing
-    "Post Comment" again on the confirmation page), when the token is missing,
+    It never marks spam by itself: a form posted within ``min_seconds`` of the
+    reader starting to write is *held* (the script fetches the token again on
+    submit when its first fetch failed, so a person can post within a second),
+    as is a reader without JavaScript pressing "Post Comment" again on the
+    confirmation page. Set ``spam_under`` (seconds, 0 by default: never) only
+    after measuring your readers. Also held: a token that is missing,
     forged, issued to another visitor or for another article, already used by
     another comment, or older than ``max_age``.
     """
 
-    def __init__(self, min_seconds: float = 3, max_age: int = 2 * 24 * 3600, spam_under: float = 1):
+    def __init__(self, min_seconds: float = 3, max_age: int = 2 * 24 * 3600, spam_under: float = 0):
         self.min_seconds = min_seconds
         self.max_age = max_age
         self.spam_under = min(spam_under, min_seconds)
@@ -284,6 +286,12 @@ class TrustedAuthorCheck(SpamCheck):
             account = get_user_model().objects.filter(pk=comment.user_id, is_active=True)
             if account.exists():
                 return _trusted("Written from a logged-in account")
+        if self._posted_from_the_confirmation_page(request_info):
+            return CheckResult(
+                Verdict.NO_OPINION,
+                reason="Posted from the confirmation page (the form came without a valid "
+                "CSRF token): the commenter key proves nothing there",
+            )
         if comment.commenter_key_hash and comment.author_email:
             keyed = (
                 Comment.objects.approved()
@@ -304,6 +312,17 @@ class TrustedAuthorCheck(SpamCheck):
                 "or account: judged as a stranger",
             )
         return CheckResult(Verdict.NO_OPINION)
+
+    @staticmethod
+    def _posted_from_the_confirmation_page(request_info) -> bool:
+        """The confirmation page re-shows a form whose first post failed the CSRF
+        check, which another site's form would too; the browser's cookies on the
+        second post prove nothing about who wrote the first."""
+        extra = request_info.extra
+        token = read_form_token(
+            extra.get(TIMESTAMP_FIELD, ""), visitor=extra.get(VISITOR_FIELD, "")
+        )
+        return token is not None and token.kind == CONFIRM
 
     @staticmethod
     def _named_like_a_trusted_author(comment) -> bool:
