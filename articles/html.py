@@ -5,7 +5,20 @@ editor's output, seed documents and WordPress imports all pass through it when
 an article is saved. It keeps ordinary article markup (paragraphs, headings,
 lists, quotes, links, images, figures, tables) and drops everything that can
 run script: ``<script>``, ``<style>``, event handler attributes,
-``javascript:``/``data:`` URLs, ``<iframe>``, ``<object>``, SVG.
+``javascript:``/``data:`` URLs, ``<object>``, SVG.
+
+Two exceptions are narrow on purpose:
+
+* ``<iframe>`` survives only with the canonical player URL of an allowed
+  embed provider (``articles.embeds.is_embed_src``), a ``title`` and
+  ``loading="lazy"``; any other iframe is removed with what it holds;
+* ``class`` survives only as WordPress's alignment classes (``alignleft`` …),
+  which the site's stylesheet knows.
+
+``<audio>``/``<video>`` keep their ``<source>``s; what else they held (shown
+only by browsers that cannot play them, or swallowed by an unclosed tag) is
+moved after them, so no text hides inside a player. ``<tt>`` (obsolete) is kept
+as ``<code>``; ``<details>``/``<summary>`` are kept.
 """
 
 import html as html_lib
@@ -15,12 +28,15 @@ import nh3
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 
+from articles.embeds import is_embed_src
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
     "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6",
     "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
     "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "time", "tr", "u", "ul",
+    "thead", "time", "tr", "u", "ul", "details", "summary", "iframe", "audio", "video",
+    "source",
 }  # fmt: skip
 
 ALLOWED_ATTRIBUTES = {
@@ -33,11 +49,34 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
     "abbr": {"title"},
+    "details": {"open"},
+    "iframe": {"src", "title", "loading"},
+    "audio": {"src", "controls", "preload"},
+    "video": {"src", "controls", "preload", "poster", "width", "height"},
+    "source": {"src", "type"},
 }
+
+# WordPress's alignment classes (the classic editor's and the block editor's).
+ALIGNMENT_CLASSES = {
+    "alignleft",
+    "alignright",
+    "aligncenter",
+    "alignnone",
+    "alignwide",
+    "alignfull",
+}
+_ALIGNABLE = ("p", "div", "figure", "img", "table", "blockquote", "h2", "h3", "h4", "h5", "h6")
 
 URL_SCHEMES = {"http", "https", "mailto"}
 
 EXCERPT_WORDS = 55  # WordPress's automatic excerpt length
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "iframe" and attribute == "src":
+        return value if is_embed_src(value) else None
+    return value
+
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
@@ -45,7 +84,32 @@ _cleaner = nh3.Cleaner(
     url_schemes=URL_SCHEMES,
     link_rel="noopener noreferrer",
     strip_comments=True,
+    allowed_classes=dict.fromkeys(_ALIGNABLE, ALIGNMENT_CLASSES),
+    set_tag_attribute_values={"iframe": {"loading": "lazy"}},
+    attribute_filter=_filter_attribute,
 )
+# nh3's output is normalised HTML: every attribute is written name="value" with
+# any ``"`` inside escaped (but ``>`` may stand in a value, so a tag ends at the
+# first ``>`` *after its attributes*), and an iframe's content (raw text, never
+# shown) cannot hold ``</iframe``.
+_ATTRIBUTES = r'((?:\s+[\w:.-]+="[^"]*")*)'
+_IFRAME = re.compile(r"<iframe" + _ATTRIBUTES + r"\s*>.*?</iframe>", re.S)
+_TT = re.compile(r"<(/?)tt\b", re.I)
+_MEDIA = re.compile(r"<(audio|video)" + _ATTRIBUTES + r"\s*>(.*?)</\1>", re.S)
+_SOURCE = re.compile(r"<source" + _ATTRIBUTES + r"\s*/?>")
+# A class attribute left empty once the alignment allowlist took its values.
+_EMPTY_CLASS = re.compile(r' class=""')
+
+
+def _keep_player(match: re.Match) -> str:
+    """A kept iframe loses its content; one whose ``src`` was refused goes."""
+    return f"<iframe{match[1]}></iframe>" if ' src="' in match[1] else ""
+
+
+def _media_out(match: re.Match) -> str:
+    tag, attrs, inner = match.groups()
+    sources = "".join(m.group(0) for m in _SOURCE.finditer(inner))
+    return f"<{tag}{attrs}>{sources}</{tag}>{_SOURCE.sub('', inner)}"
 
 
 # Characters XML 1.0 forbids (so feeds cannot carry them) and no reader means to type.
@@ -59,7 +123,13 @@ def strip_control_characters(text: str) -> str:
 
 def sanitize_html(html: str) -> str:
     """Return ``html`` with everything outside the allowlist removed."""
-    return _cleaner.clean(strip_control_characters(html)).strip()
+    html = _TT.sub(r"<\1code", strip_control_characters(html))
+    clean = _cleaner.clean(html)
+    if "<iframe" in clean:
+        clean = _IFRAME.sub(_keep_player, clean)
+    if "<audio" in clean or "<video" in clean:
+        clean = _MEDIA.sub(_media_out, clean)
+    return _EMPTY_CLASS.sub("", clean).strip()
 
 
 def html_to_text(html: str) -> str:

@@ -298,6 +298,17 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
+    # The embed providers' players, exactly articles.embeds.FRAME_SOURCES (settings
+    # may not import an app; tests/test_import_wordpress_content.py holds them equal).
+    "frame-src": [
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://www.dailymotion.com",
+        "https://w.soundcloud.com",
+        "https://open.spotify.com",
+        "https://platform.twitter.com",
+        "https://www.instagram.com",
+    ],
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -5,12 +5,18 @@ reads as it did there:
 
 * block-editor comments (``<!-- wp:paragraph -->``) are removed and the HTML
   between them kept;
+* embedded media (iframes, embed blocks, Flash, a provider URL alone on its
+  line) becomes the provider's player, or a link, reported
+  (``wordpress.embedded``);
 * ``[caption]`` becomes a ``<figure>`` with a ``<figcaption>``; ``[gallery]`` a
   list of the post's images (or is removed, with a note, when they are not in
-  the export); media shortcodes (``[audio URL]``, ``[embed]URL[/embed]`` …)
-  become a link to their URL; other shortcodes are removed and the text they
-  enclose kept. Bracketed prose that is not a known shortcode (``[sic]``) is
-  text and stays;
+  the export); media shortcodes (``[embed]URL[/embed]``, ``[youtube …]``,
+  ``[audio …]`` …) become the provider's player, an ``<audio>``/``<video>``
+  for a media file, or else a link, reported; known shortcodes that show
+  nothing without their plugin are removed, keeping what they enclose;
+  unknown ones stay as written and are reported by name. Bracketed prose
+  (``[sic]``) is text and stays, unreported. Inside ``<pre>`` and ``<code>``
+  nothing is expanded: a post that documents ``[php]…[/php]`` keeps it;
 * ``<h1>`` in a post becomes ``<h2>`` (the page's title is its ``<h1>``);
 * classic-editor content gets WordPress's automatic paragraphs (``wpautop``);
 * ``<!--more-->`` ends the excerpt: what comes before it becomes the excerpt
@@ -30,6 +36,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 
 from articles.attribution import SourceCredit, parse_source_line
+from wordpress.embedded import Losses, convert_embeds, media_shortcode, outside_code
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ def convert_post(
 ) -> ConvertedPost:
     """Convert a post's ``content:encoded`` (and ``excerpt:encoded``) for Newsroom."""
     notes: list[str] = []
+    losses = Losses()
     content = (content or "").replace("\r\n", "\n").replace("\r", "\n")
     has_blocks = bool(BLOCK_COMMENT.search(content))
     dynamic = sorted({m["name"] for m in DYNAMIC_BLOCK.finditer(content)} - {"more", "nextpage"})
@@ -69,6 +77,7 @@ def convert_post(
     # The page's title is its <h1>; a heading inside the post is one level below.
     content = H1.sub(r"<\1h2", content)
     content = NEXTPAGE.sub("\n\n", content)
+    content = convert_embeds(content, losses)
 
     before_more = None
     more = MORE.search(content)
@@ -76,16 +85,17 @@ def convert_post(
         before_more = content[: more.start()]
         content = content[: more.start()] + content[more.end() :]
 
-    def render(text: str, record: list[str] | None) -> str:
-        text = expand_shortcodes(text, gallery=gallery, notes=record)
+    def render(text: str, record: list[str] | None, found: Losses | None) -> str:
+        text = expand_shortcodes(text, gallery=gallery, notes=record, losses=found)
         return text if has_blocks else wpautop(text)
 
-    body = re.sub(r"\n{3,}", "\n\n", render(content, notes))
+    body = re.sub(r"\n{3,}", "\n\n", render(content, notes, losses))
+    notes.extend(losses.notes())
     body, credit = take_source_line(body)
 
     summary = plain_text(excerpt) if excerpt and excerpt.strip() else ""
     if not summary and before_more is not None:
-        teaser, _ = take_source_line(render(before_more, None))
+        teaser, _ = take_source_line(render(before_more, None, None))
         summary = plain_text(teaser)
     return ConvertedPost(body=body.strip(), excerpt=summary, credit=credit, notes=notes)
 
@@ -248,9 +258,15 @@ def shortcode_attrs(text: str) -> tuple[dict[str, str], list[str]]:
 
 
 def expand_shortcodes(
-    text: str, *, gallery: GalleryLookup | None = None, notes: list[str] | None = None
+    text: str,
+    *,
+    gallery: GalleryLookup | None = None,
+    notes: list[str] | None = None,
+    losses: Losses | None = None,
 ) -> str:
-    """Turn the shortcodes in ``text`` into HTML (see the module docstring)."""
+    """Turn the shortcodes in ``text`` into HTML (see the module docstring);
+    what is lost or left as written is counted in ``losses``."""
+    found = losses if losses is not None else Losses()
 
     def note(message: str) -> None:
         if notes is not None and message not in notes:
@@ -267,19 +283,42 @@ def expand_shortcodes(
         elif name == "gallery":
             html = _gallery(named, gallery, note)
         elif name in MEDIA_SHORTCODES:
-            html = _media_link(named, positional, content)
-        elif content is not None:
-            html = expand(content)  # unknown enclosing shortcode: keep what it encloses
+            candidates = [named[a] for a in _URL_ATTRS if a in named] + positional
+            html = media_shortcode(name, [*candidates, content or ""], found)
+            html = (content or "").strip() if html is None else f"\n\n{html}\n\n"
         elif name in OTHER_SHORTCODES:
-            html = ""
+            html = expand(content) if content is not None else ""
         else:
-            return match[0]  # bracketed text such as "[simple boat]", not a shortcode
+            if _looks_like_a_shortcode(match):
+                found.shortcodes[f"[{match['name']}]"] += 1
+            return match["open"] + expand_literal(match) + match["close"]
         return match["open"] + html + match["close"]
 
+    def expand_literal(match: re.Match) -> str:
+        """An unknown shortcode as written, with the known ones it encloses expanded."""
+        whole = match[0][len(match["open"]) : len(match[0]) - len(match["close"])]
+        content = match["content"]
+        if not content:
+            return whole
+        start = match.start("content") - match.start() - len(match["open"])
+        return whole[:start] + expand(content) + whole[start + len(content) :]
+
     def expand(value: str) -> str:
-        return SHORTCODE.sub(replace, value)
+        return outside_code(value, lambda part: SHORTCODE.sub(replace, part))
 
     return expand(text)
+
+
+def _looks_like_a_shortcode(match: re.Match) -> bool:
+    """Whether unknown bracketed text is a plugin's shortcode rather than prose
+    (``[sic]``, ``[simple boat]``): it encloses, closes itself, has a
+    ``name=value`` attribute, or a name no one writes in prose."""
+    return (
+        match["content"] is not None
+        or match["selfclose"] is not None
+        or "=" in (match["attrs"] or "")
+        or bool(re.search(r"[_-]", match["name"]))
+    )
 
 
 def _caption(named: dict[str, str], content: str) -> str:
@@ -311,15 +350,6 @@ def _gallery(named: dict[str, str], lookup: GalleryLookup | None, note) -> str:
             f"{caption}</figure></li>"
         )
     return "\n\n<ul>" + "".join(items) + "</ul>\n\n"
-
-
-def _media_link(named: dict[str, str], positional: list[str], content: str | None) -> str:
-    candidates = [named[a] for a in _URL_ATTRS if a in named] + positional + [content or ""]
-    url = next((c.strip() for c in candidates if re.match(r"https?://", c.strip())), "")
-    if not url:
-        return (content or "").strip()
-    url = html_lib.unescape(url)
-    return f'\n\n<p><a href="{escape(url)}">{escape(url)}</a></p>\n\n'
 
 
 # -- wpautop ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ One module per concern:
 * ``reading`` — the two passes over the file, groups of posts, checkpoints
   (``WordPressImporter``);
 * ``state`` — what a run keeps in memory (``ImportState``);
+* ``dates`` — the blog's time zone against ``TIME_ZONE`` (``BlogClock``);
 * ``records`` — outcomes, the summary, the ``ImportedItem`` bookkeeping;
 * ``authors``, ``terms`` (categories and tags, one upserter), ``media``
   (attachments, featured images, galleries), ``posts`` (articles, through

@@ -212,11 +212,27 @@ def _comment_values(state: ImportState, comment: WxrComment, depth: int, article
         "author_email": comment.email[:254],
         "author_url": _commenter_url(state, comment, label),
         "body": comment_text(comment.content),
-        "user_id": state.users_by_wp_id.get(comment.user_id),
+        "user_id": _commenter_account(state, comment),
         "ip_address": _ip(comment.ip),
         "created_at": created_at,
         "status": COMMENT_STATUS_MAP.get(comment.approved, Comment.Status.PENDING),
     }
+
+
+def _commenter_account(state: ImportState, comment: WxrComment) -> int | None:
+    """The account of a comment's author: the one the export's user ID names;
+    when the export cannot name one (its authors carry no ``wp:author_id``, or
+    the comment no user ID at all), the account with the comment's email,
+    whatever its case. A comment WordPress marks as a visitor's (user ID 0) is
+    never credited to an account, whatever email it gives."""
+    if comment.user_id == "0":
+        return None
+    user = state.users_by_wp_id.get(comment.user_id)
+    if user is None and comment.email:
+        user = state.user_by_email(comment.email)
+        if user is not None:
+            state.linked_by_email[comment.wp_id] = user
+    return user
 
 
 def _commenter_url(state: ImportState, comment: WxrComment, label: str) -> str:

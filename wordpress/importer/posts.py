@@ -111,7 +111,7 @@ def _importable(state: ImportState, post: WxrItem) -> str | None:
     """The post's label for reports, or None when it is skipped (reported)."""
     label = f"post {post.post_id} “{plain_text(post.title) or '(no title)'}”"
     if not post.post_id:
-        reason = f"{label}: no wp:post_id; skipped"
+        reason = f"{label}: no wp:post_id, guid or link to know it by; skipped"
     elif len(post.content) > ARTICLE_BODY_MAX_LENGTH:
         reason = (
             f"{label}: not imported (its body is {len(post.content):,} characters; "

@@ -4,7 +4,11 @@ The file is read twice, each time as a stream (``wordpress.wxr``):
 
 1. authors, categories, tags and attachments — small, and needed before any
    post (a post may come before its featured image, a category before its
-   parent);
+   parent) — and the posts' two dates (``dates.BlogClock``). This pass reads
+   the whole file in one transaction, so a file that is not well-formed XML
+   stops the import with ``WXRSyntaxError`` (its line, and how to fix it)
+   before anything is kept. A prefix used without being declared is declared
+   and the pass read again (``WxrFile.declare``), as WordPress reads such files;
 2. posts with their comments; pages, menu items and other post types are
    counted and skipped.
 
@@ -12,49 +16,61 @@ Posts are written in groups of a few hundred, one transaction per group
 (``posts.import_batch``). A group that fails is rolled back — the run's memory
 too, from a checkpoint (``ImportState.checkpoint``) — and redone one post per
 transaction, so every post is in whole or not at all and a bad post costs only
-itself. A file that breaks off stops the import with ``WXRSyntaxError`` after
-the posts read in full before the break are in.
+itself. ``nothing_imported`` says why, when a file with content gave nothing.
 
 Used by ``manage.py import_wordpress``.
 """
 
 import time
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 
 from django.db import transaction
 
 from newsroom import pagecache
 from wordpress.importer.authors import import_author
+from wordpress.importer.dates import BlogClock
 from wordpress.importer.media import import_attachments
 from wordpress.importer.posts import import_batch
-from wordpress.importer.records import SKIPPED, ImportAborted, Summary
+from wordpress.importer.records import (
+    CREATED,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    ImportAborted,
+    Summary,
+)
 from wordpress.importer.state import ImportState
 from wordpress.importer.terms import import_terms
 from wordpress.wxr import (
     WxrAuthor,
+    WxrFile,
     WxrItem,
     WXRSyntaxError,
     WxrTerm,
-    item_type,
+    item_fields,
     parse_author,
     parse_item,
     parse_term,
     qname,
-    read_wxr,
 )
+from wordpress.wxr_syntax import unbound_prefixes
 
 
 class WordPressImporter:
     """Import one WXR file; see the module docstring. ``run()`` returns a ``Summary``
-    and raises ``WXRSyntaxError`` for a malformed file (after keeping what was
-    complete before the break)."""
+    and raises ``WXRSyntaxError`` for a malformed file (having kept nothing).
+    ``timezone`` is the blog's time zone (``dates.BlogClock``)."""
 
     # Posts are written in groups, one transaction (one commit) per group.
     GROUP_POSTS = 200
     GROUP_COMMENTS = 4000
     # Attachments are recorded this many at a time during the first pass.
     GROUP_ATTACHMENTS = 1000
+    # Prefixes used undeclared that are not WordPress's: the first pass is read
+    # once more for each, up to this many.
+    UNKNOWN_PREFIXES = 10
 
     def __init__(
         self,
@@ -64,14 +80,19 @@ class WordPressImporter:
         check_spam: bool = False,
         atomic: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        timezone: tzinfo | None = None,
     ):
         self.path = Path(path)
+        self.file = WxrFile(self.path)
+        self.clock = BlogClock(zone=timezone)
         self.atomic = atomic
         self.progress = progress
         self.state = ImportState(
             media_dir=Path(media_dir).resolve() if media_dir else None, check_spam=check_spam
         )
         self.post_total = 0
+        self.items_total = 0  # every <item>, <wp:author>, <wp:category> … read
+        self.undomained: dict[str, list[str]] = {}  # post → category names, no domain
         self.posts_done = 0
         self.failed = 0  # posts that could not be imported (reported)
 
@@ -82,55 +103,115 @@ class WordPressImporter:
     def run(self) -> Summary:
         started = time.monotonic()
         try:
-            syntax_error = self._first_pass()
+            self._first_pass()
             self._second_pass()
-            if syntax_error is not None:  # the second pass stops there too
-                raise syntax_error
         finally:
-            sticky = self.state.sticky
-            if sticky:
-                self.state.report(
-                    f"{sticky} sticky post{'s' if sticky != 1 else ''}: Newsroom has "
-                    "no sticky flag, imported as ordinary posts"
-                )
+            self._report_reading()
             # Terms and authors are written in bulk, without signals.
             transaction.on_commit(pagecache.bump_content)
             self.summary.seconds = time.monotonic() - started
         return self.summary
 
+    def nothing_imported(self) -> str | None:
+        """Why a file with content gave nothing (None when it gave something)."""
+        if not self.items_total or any(
+            self.summary.total(outcome) for outcome in (CREATED, UPDATED, UNCHANGED)
+        ):
+            return None
+        if self.post_total:
+            return (
+                f"none of its {self.post_total} post{'s' if self.post_total != 1 else ''} "
+                "could be imported (the reasons are listed above)"
+            )
+        types = ", ".join(f"{n} {t}" for t, n in sorted(self.summary.skipped_types.items()))
+        return f"it holds no posts{f' (only {types})' if types else ''}"
+
+    def _report_reading(self) -> None:
+        """What reading the file found that the summary should say."""
+        sticky = self.state.sticky
+        if sticky:
+            self.state.report(
+                f"{sticky} sticky post{'s' if sticky != 1 else ''}: Newsroom has "
+                "no sticky flag, imported as ordinary posts"
+            )
+        if self.file.undeclared_used:
+            prefixes = ", ".join(f"{p}:" for p in sorted(self.file.undeclared_used))
+            self.state.report(
+                f"the file uses {prefixes} without declaring it (as old WordPress.com "
+                "exports do); read as WordPress reads it"
+            )
+        if self.undomained:
+            names = sorted({n for names in self.undomained.values() for n in names})
+            self.state.report(
+                f"{len(self.undomained)} posts name categories with no domain attribute "
+                f"(WXR 1.0): imported as categories ({', '.join(names[:10])}"
+                + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+                + ")"
+            )
+        linked = len(self.state.linked_by_email)
+        if linked:
+            self.state.report(
+                f"{linked} comment{'s' if linked != 1 else ''} credited to the account "
+                "with the commenter's email (the export names no user ID for them)"
+            )
+        self.clock.report(self.state)
+
     # -- Pass 1: authors, terms, attachments ------------------------------------
 
-    def _first_pass(self) -> WXRSyntaxError | None:
-        authors: list[WxrAuthor] = []
-        terms: list[WxrTerm] = []
-        attachments: list[WxrItem] = []
-        syntax_error = None
-        with transaction.atomic():
+    def _first_pass(self) -> None:
+        """Read the whole file, keeping its authors, terms and attachments; keep
+        nothing if it is not well-formed."""
+        declared = 0
+        while True:
+            checkpoint = self.state.checkpoint()
             try:
-                for name, element in read_wxr(self.path):
-                    if name == "item":
-                        attachments = self._header_item(element, attachments)
-                    elif name == "wp:author":
-                        authors.append(parse_author(element))
-                    elif name in ("wp:category", "wp:tag", "wp:term"):
-                        terms.append(parse_term(name, element))
-                    elif name == "wp:wxr_version":
-                        self.summary.wxr_version = (element.text or "").strip()
+                with transaction.atomic():
+                    self._read_header()
+                break
             except WXRSyntaxError as error:
-                syntax_error = error
-            import_attachments(self.state, attachments)
-            for author in authors:
-                import_author(self.state, author)
-            import_terms(self.state, terms)
-        if not self.summary.wxr_version and syntax_error is None:
+                self.state.restore(checkpoint)
+                self.post_total = self.items_total = 0
+                self.clock.reset()
+                prefixes = set()
+                if error.reason == "unbound prefix":
+                    prefixes = unbound_prefixes(self.path, error.line, error.column)
+                prefixes -= set(self.file.prefixes)
+                if not prefixes or declared >= self.UNKNOWN_PREFIXES:
+                    raise
+                self.file.declare(prefixes)
+                self.file.undeclared_used.update(prefixes)
+                declared += len(prefixes)
+        if not self.summary.wxr_version:
             self.state.report(
                 "the file names no WXR version (wp:wxr_version): is it a WordPress export?"
             )
-        return syntax_error
+
+    def _read_header(self) -> None:
+        authors: list[WxrAuthor] = []
+        terms: list[WxrTerm] = []
+        attachments: list[WxrItem] = []
+        for name, element in self.file.elements():
+            if name == "item":
+                attachments = self._header_item(element, attachments)
+            elif name == "wp:author":
+                authors.append(parse_author(element))
+            elif name in ("wp:category", "wp:tag", "wp:term"):
+                terms.append(parse_term(name, element))
+            elif name == "wp:wxr_version":
+                self.summary.wxr_version = (element.text or "").strip()
+            else:
+                continue
+            self.items_total += 1
+        import_attachments(self.state, attachments)
+        for author in authors:
+            import_author(self.state, author)
+        import_terms(self.state, terms)
 
     def _header_item(self, element, attachments: list[WxrItem]) -> list[WxrItem]:
-        """First pass over an item: collect an attachment, count a post."""
-        post_type, _ = item_type(element)
+        """First pass over an item: collect an attachment, count a post and
+        note its dates."""
+        fields = item_fields(element, ("wp:post_type", "wp:post_date", "wp:post_date_gmt"))
+        post_type = fields["wp:post_type"]
         if post_type == "attachment":
             attachments.append(parse_item(element))
             if len(attachments) >= self.GROUP_ATTACHMENTS:
@@ -138,6 +219,7 @@ class WordPressImporter:
                 return []
         elif post_type == "post":
             self.post_total += 1
+            self.clock.note(fields["wp:post_date"], fields["wp:post_date_gmt"])
         return attachments
 
     # -- Pass 2: posts and their comments ----------------------------------------
@@ -146,22 +228,26 @@ class WordPressImporter:
         group: list[WxrItem] = []
         comments = 0
         try:
-            for name, element in read_wxr(self.path):
+            for name, element in self.file.elements():
                 if name != "item":
                     continue
-                post_type, _ = item_type(element)
+                post_type = item_fields(element, ("wp:post_type",))["wp:post_type"]
                 if post_type == "attachment":
                     continue
                 if post_type != "post":
                     self._skip(post_type, element)
                     continue
                 post = parse_item(element)
+                self.clock.place(post)
+                if post.undomained:
+                    self.undomained[post.post_id] = post.undomained
                 group.append(post)
                 comments += len(post.comments)
                 if len(group) >= self.GROUP_POSTS or comments >= self.GROUP_COMMENTS:
                     self._import_group(group)
                     group, comments = [], 0
         except WXRSyntaxError:
+            # The file changed since the first pass read it whole.
             self._import_group(group)  # every post read in full before the break
             raise
         self._import_group(group)

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
 from articles.models import Article
@@ -25,7 +26,7 @@ class Checkpoint:
     lookups: dict[str, dict]
 
 
-LOOKUPS = ("users", "users_by_wp_id", "categories", "tags", "sources")
+LOOKUPS = ("users", "users_by_wp_id", "categories", "tags", "sources", "linked_by_email")
 
 
 @dataclass
@@ -40,6 +41,10 @@ class ImportState:
     categories: dict[str, int] = field(default_factory=dict)  # nicename → category pk
     tags: dict[str, int] = field(default_factory=dict)  # nicename → tag pk
     sources: dict[str, int] = field(default_factory=dict)  # name → source pk
+    # Comments credited to an account by their email (no user ID to go by).
+    linked_by_email: dict[str, int] = field(default_factory=dict)  # comment ID → pk
+    # Lower-cased email → the oldest account with it; read on first use.
+    users_by_email: dict[str, int] | None = None
     sticky: int = 0  # sticky posts seen (Newsroom has no sticky flag)
     article_type: ContentType = field(
         default_factory=lambda: ContentType.objects.get_for_model(Article)
@@ -47,6 +52,16 @@ class ImportState:
 
     def report(self, problem: str) -> None:
         self.summary.problems.append(problem)
+
+    def user_by_email(self, email: str) -> int | None:
+        """The account whose email is ``email``, whatever its case (as WordPress
+        compares them); the oldest when several share it."""
+        if self.users_by_email is None:
+            self.users_by_email = {}
+            accounts = get_user_model().objects.exclude(email="").order_by("-pk")
+            for pk, address in accounts.values_list("pk", "email"):
+                self.users_by_email[address.lower()] = pk
+        return self.users_by_email.get(email.strip().lower())
 
     def checkpoint(self) -> Checkpoint:
         counts = {kind: Counter(counter) for kind, counter in self.summary.counts.items()}

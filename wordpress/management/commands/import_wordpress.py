@@ -1,19 +1,25 @@
 """``manage.py import_wordpress EXPORT.xml [--media-dir DIR] [--dry-run] [--atomic] [--check-spam]
-[--train-classifier]``
+[--train-classifier] [--timezone ZONE]``
 
 Imports a WordPress export (Tools → Export → All content; WXR 1.0–1.2): authors,
 categories, tags, posts with their comments and featured images, and the old
 links (see ``wordpress.importer``). Run it again with a newer export to bring
 changes over: nothing is duplicated.
 
-Every post goes in whole or not at all (posts are committed in small groups), so
-a file that breaks off keeps every post before the break and a post that cannot
-be imported is reported and skipped; ``--atomic`` imports all or nothing instead.
+The whole file is read before anything is kept: a file that is not well-formed
+XML (cut off, hand-edited) is refused with its line and how to fix it, and
+nothing is imported. Every post goes in whole or not at all (posts are
+committed in small groups), so a post that cannot be imported is reported and
+skipped; ``--atomic`` imports all or nothing instead. A file with content from
+which nothing could be imported ends in an error saying why.
 ``--dry-run`` imports in a transaction that is rolled back and prints the same
 summary. ``--media-dir`` is a copy of the site's ``wp-content/uploads`` folder:
 featured images are copied from it (the import never downloads anything).
 ``--train-classifier`` teaches the local spam classifier the export's approved
 comments as ham and its spam as spam, once the import is done.
+``--timezone`` names the blog's time zone (``Asia/Shanghai``, ``+08:00``): the
+dates the export gives only on the blog's clock (drafts) are read in it, and it
+is checked against the export (see ``wordpress.importer.dates``).
 """
 
 import time
@@ -27,6 +33,7 @@ from django.db import transaction
 from comments.models import Comment
 from comments.services import comments_teach_classifier
 from wordpress.importer import ImportAborted, WordPressImporter
+from wordpress.importer.dates import parse_zone
 from wordpress.models import ImportedItem
 from wordpress.wxr import WXRSyntaxError
 
@@ -79,6 +86,11 @@ class Command(BaseCommand):
             help="teach the local spam classifier the export's approved comments (as not "
             "spam) and spam comments (as spam)",
         )
+        parser.add_argument(
+            "--timezone",
+            help="the blog's time zone (Asia/Shanghai, +08:00): read drafts' dates in it "
+            "and check it against the export; permalink dates follow TIME_ZONE",
+        )
 
     def handle(
         self,
@@ -89,18 +101,24 @@ class Command(BaseCommand):
         atomic,
         check_spam,
         train_classifier=False,
+        timezone=None,
         **options,
     ):
         if not export.is_file():
             raise CommandError(f"{export}: no such file.")
         if media_dir is not None and not media_dir.is_dir():
             raise CommandError(f"--media-dir {media_dir}: no such folder.")
+        try:
+            zone = parse_zone(timezone) if timezone else None
+        except ValueError as error:
+            raise CommandError(f"--timezone {error}.") from None
         importer = WordPressImporter(
             export,
             media_dir=media_dir,
             check_spam=check_spam,
             atomic=atomic,
             progress=self._progress_bar() if self.stdout.isatty() else None,
+            timezone=zone,
         )
         error = None
         with _without_query_log():
@@ -118,14 +136,12 @@ class Command(BaseCommand):
         if train_classifier and not dry_run and not (atomic and error is not None):
             self._train_classifier()
         if error is not None:
-            if atomic and not dry_run:
-                raise CommandError(f"{error}. Nothing was imported (--atomic).") from None
-            if dry_run:
-                raise CommandError(f"{error}.") from None
             raise CommandError(
-                f"{error}. The posts before that line were imported; fix or re-export the "
-                "file and run the import again to bring in the rest."
+                f"{error}. Nothing was imported; run the import again once the file is fixed."
             ) from None
+        nothing = importer.nothing_imported()
+        if nothing is not None:
+            raise CommandError(f"Nothing was imported from {export.name}: {nothing}.")
         if importer.failed:
             raise CommandError(
                 f"{importer.failed} post{'s' if importer.failed != 1 else ''} could not be "
