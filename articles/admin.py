@@ -23,7 +23,7 @@ class ArticleAdminForm(forms.ModelForm):
         model = Article
         fields = (
             "title", "slug", "body", "excerpt", "status", "publish_at", "author",
-            "comments_enabled", "source", "source_url", "source_published_on", "categories",
+            "is_featured", "comments_enabled", "source", "source_url", "source_published_on", "categories",
             "tags", "featured_image", "featured_image_alt",
         )  # fmt: skip
 
@@ -73,7 +73,7 @@ class ArticleAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ("title", "status_label", "publish_at", "source", "author")
     list_display_links = ("title",)
-    list_filter = (ArticleStatusFilter, "categories", "source", "author")
+    list_filter = (ArticleStatusFilter, "is_featured", "categories", "source", "author")
     list_select_related = ("source", "author")
     date_hierarchy = "publish_at"
     search_fields = ("title", "slug", "body", "source__name")
@@ -84,7 +84,10 @@ class ArticleAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
     save_on_top = True
     fieldsets = (
         (None, {"fields": ("title", "slug", "body", "excerpt")}),
-        ("Publishing", {"fields": ("status", "publish_at", "author", "comments_enabled")}),
+        (
+            "Publishing",
+            {"fields": ("status", "publish_at", "author", "is_featured", "comments_enabled")},
+        ),
         ("Source", {"fields": ("source", "source_url", "source_published_on")}),
         ("Filing", {"fields": ("categories", "tags")}),
         (

@@ -157,6 +157,11 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
 
+    def featured_first(self):
+        """Featured articles pinned first, then the usual newest-first order
+        (the home page; WordPress's sticky posts)."""
+        return self.order_by("-is_featured", *Article._meta.ordering)
+
     def for_listing(self):
         """Everything an article card shows (source, author), in the same query."""
         return self.select_related("source", "author")
@@ -236,6 +241,11 @@ class Article(models.Model):
         help_text="A published article with a future time is scheduled: readers see it from then.",
     )
     comments_enabled = models.BooleanField(default=True)
+    is_featured = models.BooleanField(
+        "featured",
+        default=False,
+        help_text="Pinned at the top of the home page (WordPress's sticky posts).",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -252,6 +262,11 @@ class Article(models.Model):
             ),
             models.Index(fields=["source", "-publish_at"], name="article_source_publish_idx"),
             models.Index(fields=["author", "-publish_at"], name="article_author_publish_idx"),
+            # The home page: featured first, then newest first.
+            models.Index(
+                fields=["status", "-is_featured", "-publish_at", "-id"],
+                name="article_featured_publish_idx",
+            ),
         ]
 
     def __str__(self):

@@ -48,8 +48,13 @@ class PublishedArticlesMixin:
 
 
 class HomeView(PublishedArticlesMixin, ListView):
+    """The latest articles, featured ones pinned at the top."""
+
     allow_empty = True
     template_name = "articles/home.html"
+
+    def get_queryset(self):
+        return super().get_queryset().featured_first()
 
 
 class CategoryView(PublishedArticlesMixin, ListView):

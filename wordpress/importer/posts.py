@@ -160,15 +160,20 @@ def _plan(state: ImportState, post: WxrItem, label: str, item, article) -> PostP
     category_ids, tag_ids, term_keys = _post_terms(state, post)
     credit = converted.credit
     image = media.featured_image(state, post, label)
+    known = (item.data or {}).get("body_images", {}) if item is not None else {}
+    body, body_images = media.body_images(
+        state, label, converted.body, published=_publish_at(post, article), known=known
+    )
     wanted = {
         "title": title,
-        "body": converted.body,
+        "body": body,
         "excerpt": converted.excerpt,
         "status": _status(state, post, label),
         "author_id": author_for(state, post.creator, post),
         "source_id": _source(state, credit.name) if credit else None,
         "source_published_on": credit.published_on if credit else None,
         "comments_enabled": post.comment_status.strip() != "closed",
+        "is_featured": post.is_sticky.strip() == "1",  # WordPress's sticky posts
     }
     slug = decode_slug(post.post_name) or decode_slug(title) or f"post-{post.post_id}"
     checksum = digest(
@@ -184,6 +189,8 @@ def _plan(state: ImportState, post: WxrItem, label: str, item, article) -> PostP
         post, label, item, article, wanted, slug, category_ids, tag_ids, image, checksum
     )
     plan.data = dict(item.data) if item is not None else {}
+    if body_images or "body_images" in plan.data:
+        plan.data["body_images"] = body_images
     return plan
 
 

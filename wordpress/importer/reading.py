@@ -31,7 +31,12 @@ from django.db import transaction
 from newsroom import pagecache
 from wordpress.importer.authors import import_author
 from wordpress.importer.dates import BlogClock
-from wordpress.importer.media import import_attachments
+from wordpress.importer.media import (
+    SITE_URL_ELEMENTS,
+    import_attachments,
+    note_site_url,
+    report_old_images,
+)
 from wordpress.importer.posts import import_batch
 from wordpress.importer.records import (
     CREATED,
@@ -131,8 +136,8 @@ class WordPressImporter:
         sticky = self.state.sticky
         if sticky:
             self.state.report(
-                f"{sticky} sticky post{'s' if sticky != 1 else ''}: Newsroom has "
-                "no sticky flag, imported as ordinary posts"
+                f"{sticky} sticky post{'s' if sticky != 1 else ''}: imported as "
+                "featured (pinned at the top of the home page)"
             )
         if self.file.undeclared_used:
             prefixes = ", ".join(f"{p}:" for p in sorted(self.file.undeclared_used))
@@ -154,6 +159,7 @@ class WordPressImporter:
                 f"{linked} comment{'s' if linked != 1 else ''} credited to the account "
                 "with the commenter's email (the export names no user ID for them)"
             )
+        report_old_images(self.state)
         self.clock.report(self.state)
 
     # -- Pass 1: authors, terms, attachments ------------------------------------
@@ -199,6 +205,9 @@ class WordPressImporter:
                 terms.append(parse_term(name, element))
             elif name == "wp:wxr_version":
                 self.summary.wxr_version = (element.text or "").strip()
+            elif name in SITE_URL_ELEMENTS:
+                note_site_url(self.state, element.text or "")
+                continue
             else:
                 continue
             self.items_total += 1

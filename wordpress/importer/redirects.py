@@ -1,13 +1,30 @@
 """The old addresses of imported posts, kept as ``OldLink`` rows so links to
 the WordPress site (and to earlier imports) still reach the article.
 
-Called by ``posts`` for each batch of written posts; followed by
-``wordpress.middleware``.
+``wordpress.middleware`` follows an old link when Newsroom has no page at its
+path (a 404), and also in place of the article page's own guess (a post
+address whose slug is another article's, at another date): an exact old
+permalink wins wherever it breaks no Newsroom page. Where a Newsroom page does
+answer the path (``/search/``, ``/feed/``, ``/category/x/``, ``/2024/``…),
+the page stays and the import reports the old link as shadowed, naming what
+answers it (``shadowed_by``).
+
+Called by ``posts`` for each batch of written posts.
 """
 
+from urllib.parse import unquote
+
+from django.urls import Resolver404, resolve
+
+from articles.models import Article
 from wordpress.importer.records import CREATED, UNCHANGED, UPDATED, chunks, old_path
 from wordpress.importer.state import ImportState
 from wordpress.models import OldLink
+
+# Newsroom's post page: it answers a path only when an article has that slug
+# and date; otherwise it answers 404 (the old link is followed) or a redirect
+# the middleware replaces with the exact old link.
+ARTICLE_PAGE = "articles:detail"
 
 OLD_LINK_MAX_LENGTH = OldLink._meta.get_field("path").max_length
 
@@ -20,6 +37,7 @@ def record_old_links(state: ImportState, plans: list) -> None:
     article is published, so a draft or scheduled post's link starts working
     when it goes live, with no new import."""
     wanted: dict[str, int] = {}
+    labels: dict[str, str] = {}
     for plan in plans:
         article = plan.article
         new_path = article.get_absolute_url()
@@ -32,8 +50,46 @@ def record_old_links(state: ImportState, plans: list) -> None:
                     state.report(f"{plan.label}: old address too long to redirect: {path}")
                 else:
                     wanted[path] = article.pk
+                    labels[path] = plan.label
     if wanted:
         _write_old_links(state, wanted)
+        _report_shadowed(state, wanted, labels)
+
+
+def _report_shadowed(state: ImportState, wanted: dict[str, int], labels: dict[str, str]) -> None:
+    """Report each old link a Newsroom page answers instead (the link is
+    kept: it is followed should that page ever answer 404)."""
+    for path, answer in shadowed_by(wanted).items():
+        state.report(
+            f"{labels[path]}: old address {path} is answered by {answer}, "
+            "not redirected to the article; a Newsroom page keeps its address"
+        )
+
+
+def shadowed_by(links: dict[str, int]) -> dict[str, str]:
+    """The old paths of ``links`` (path → article pk) that a Newsroom page
+    answers, each with what answers it. A post page shadows a path only when
+    another article is at exactly that address (one query for all)."""
+    answers: dict[str, str] = {}
+    post_pages: dict[str, str] = {}  # path → the slug it names
+    for path in links:
+        try:
+            match = resolve(unquote(path))
+        except Resolver404:
+            continue
+        if match.view_name == ARTICLE_PAGE:
+            post_pages[path] = match.kwargs["slug"]
+        else:
+            answers[path] = f"Newsroom's {match.view_name} page (/{match.route})"
+    by_slug: dict[str, Article] = {}
+    for chunk in chunks(sorted(set(post_pages.values()))):
+        query = Article.objects.filter(slug__in=chunk).only("title", "slug", "publish_at")
+        by_slug.update((article.slug, article) for article in query)
+    for path, slug in post_pages.items():
+        other = by_slug.get(slug)
+        if other is not None and other.pk != links[path] and other.get_absolute_url() == path:
+            answers[path] = f"the article {other.title!r} (Newsroom's page at that address)"
+    return answers
 
 
 def _write_old_links(state: ImportState, wanted: dict[str, int]) -> None:

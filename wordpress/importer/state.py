@@ -26,7 +26,15 @@ class Checkpoint:
     lookups: dict[str, dict]
 
 
-LOOKUPS = ("users", "users_by_wp_id", "categories", "tags", "sources", "linked_by_email")
+LOOKUPS = (
+    "users",
+    "users_by_wp_id",
+    "categories",
+    "tags",
+    "sources",
+    "linked_by_email",
+    "old_images",
+)
 
 
 @dataclass
@@ -45,7 +53,13 @@ class ImportState:
     linked_by_email: dict[str, int] = field(default_factory=dict)  # comment ID → pk
     # Lower-cased email → the oldest account with it; read on first use.
     users_by_email: dict[str, int] | None = None
-    sticky: int = 0  # sticky posts seen (Newsroom has no sticky flag)
+    # The old site's hosts (no "www."): in-body images there are its uploads.
+    old_hosts: set[str] = field(default_factory=set)
+    # Uploads copied into the media storage: "path:size" → storage name. Not
+    # taken back on a rollback: the files stay.
+    media_copies: dict[str, str] = field(default_factory=dict)
+    old_images: dict[str, int] = field(default_factory=dict)  # post label → images left
+    sticky: int = 0  # sticky posts seen (imported as featured articles)
     article_type: ContentType = field(
         default_factory=lambda: ContentType.objects.get_for_model(Article)
     )

@@ -14,7 +14,11 @@ skipped; ``--atomic`` imports all or nothing instead. A file with content from
 which nothing could be imported ends in an error saying why.
 ``--dry-run`` imports in a transaction that is rolled back and prints the same
 summary. ``--media-dir`` is a copy of the site's ``wp-content/uploads`` folder:
-featured images are copied from it (the import never downloads anything).
+featured images and the images in post bodies that point at the old site's
+uploads (a size variant, ``photo-300x200.jpg``, as its original) are copied
+from it into the media storage, and the bodies rewritten (the import never
+downloads anything); images it lacks are reported. Without it, the report
+counts the in-body images that still point at the old site.
 ``--train-classifier`` teaches the local spam classifier the export's approved
 comments as ham and its spam as spam, once the import is done.
 ``--timezone`` names the blog's time zone (``Asia/Shanghai``, ``+08:00``): the
@@ -64,7 +68,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--media-dir",
             type=Path,
-            help="a copy of wp-content/uploads, to take featured images from",
+            help="a copy of wp-content/uploads, to take featured and in-body images from",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="import, report, then roll everything back"
