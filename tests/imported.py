@@ -1,4 +1,9 @@
-"""What a WordPress import made, looked up by the export's own IDs."""
+"""WordPress imports for tests: small exports written on the spot, and what
+an import made, looked up by the export's own IDs."""
+
+from io import StringIO
+
+from django.core.management import call_command
 
 from articles.models import Article
 from comments.models import Comment
@@ -15,3 +20,55 @@ def wp_comment(comment_id: int) -> Comment:
     """The comment imported from the export's comment ``comment_id``."""
     item = ImportedItem.objects.get(kind=ImportedItem.Kind.COMMENT, wp_id=str(comment_id))
     return Comment.objects.get(pk=item.object_id)
+
+
+def post_xml(
+    post_id: int,
+    slug: str,
+    *,
+    link: str | None = None,
+    status: str = "publish",
+    date: str = "2024-08-01 09:00:00",
+    sticky: bool = False,
+    comments: str = "",
+) -> str:
+    """One WXR ``<item>``: a post by ``eleni`` whose old address was ``link``
+    (``/<slug>/`` unless given) on ``old.example``; ``comments`` is WXR too."""
+    return f"""
+    <item>
+        <title>Post {post_id}</title>
+        <link>https://old.example{link or f"/{slug}/"}</link>
+        <dc:creator><![CDATA[eleni]]></dc:creator>
+        <content:encoded><![CDATA[The body of post {post_id}.]]></content:encoded>
+        <excerpt:encoded><![CDATA[]]></excerpt:encoded>
+        <wp:post_id>{post_id}</wp:post_id>
+        <wp:post_date_gmt>{date}</wp:post_date_gmt>
+        <wp:comment_status>open</wp:comment_status>
+        <wp:post_name>{slug}</wp:post_name>
+        <wp:status>{status}</wp:status>
+        <wp:post_type>post</wp:post_type>
+        <wp:post_password></wp:post_password>
+        <wp:is_sticky>{int(sticky)}</wp:is_sticky>{comments}
+    </item>"""
+
+
+def import_posts(tmp_path, *posts: str) -> str:
+    """Import a WXR 1.2 file holding ``posts``; return the command's report."""
+    path = tmp_path / "export.xml"
+    path.write_text(
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+    xmlns:content="http://purl.org/rss/1.0/modules/content/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+    <title>Old Dispatch</title>
+    <wp:wxr_version>1.2</wp:wxr_version>
+    <wp:author><wp:author_id>7</wp:author_id><wp:author_login>eleni</wp:author_login></wp:author>
+    {"".join(posts)}
+</channel>
+</rss>""",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("import_wordpress", str(path), stdout=out)
+    return out.getvalue()

@@ -13,13 +13,11 @@ WordPress links that lead only to what a reader may see.
 import importlib
 import re
 from datetime import UTC, datetime, timedelta
-from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.contrib.redirects.models import Redirect
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -27,7 +25,7 @@ from articles.models import Article
 from articles.services import articles_publish, articles_unpublish
 from comments.models import Comment
 from comments.services import comment_reply_as_site
-from tests.imported import wp_article, wp_comment
+from tests.imported import import_posts, post_xml, wp_article, wp_comment
 from wordpress.models import OldLink
 
 pytestmark = pytest.mark.django_db
@@ -51,49 +49,6 @@ def comment_xml(wp_id: int, parent: int = 0, *, minute: int = 0) -> str:
             <wp:comment_type></wp:comment_type>
             <wp:comment_parent>{parent}</wp:comment_parent>
         </wp:comment>"""
-
-
-def post_xml(
-    post_id: int, slug: str, *, status="publish", date="2024-08-01 09:00:00", comments=""
-) -> str:
-    return f"""
-    <item>
-        <title>Post {post_id}</title>
-        <link>https://old.example/{slug}/</link>
-        <dc:creator><![CDATA[eleni]]></dc:creator>
-        <content:encoded><![CDATA[The body of post {post_id}.]]></content:encoded>
-        <excerpt:encoded><![CDATA[]]></excerpt:encoded>
-        <wp:post_id>{post_id}</wp:post_id>
-        <wp:post_date_gmt>{date}</wp:post_date_gmt>
-        <wp:comment_status>open</wp:comment_status>
-        <wp:post_name>{slug}</wp:post_name>
-        <wp:status>{status}</wp:status>
-        <wp:post_type>post</wp:post_type>
-        <wp:post_password></wp:post_password>
-        <wp:is_sticky>0</wp:is_sticky>{comments}
-    </item>"""
-
-
-def import_posts(tmp_path, *posts: str) -> str:
-    """Import a WXR 1.2 file holding ``posts``; return the command's report."""
-    path = tmp_path / "export.xml"
-    path.write_text(
-        f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
-    xmlns:content="http://purl.org/rss/1.0/modules/content/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-<channel>
-    <title>Old Dispatch</title>
-    <wp:wxr_version>1.2</wp:wxr_version>
-    <wp:author><wp:author_id>7</wp:author_id><wp:author_login>eleni</wp:author_login></wp:author>
-    {"".join(posts)}
-</channel>
-</rss>""",
-        encoding="utf-8",
-    )
-    out = StringIO()
-    call_command("import_wordpress", str(path), stdout=out)
-    return out.getvalue()
 
 
 def thread_of(html: str) -> str:

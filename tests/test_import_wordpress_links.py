@@ -11,59 +11,16 @@
 
 import re
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from tests.forms import article_add_form
-from tests.imported import wp_article
+from tests.imported import import_posts, post_xml, wp_article
 
 pytestmark = pytest.mark.django_db
-
-
-def post_xml(post_id: int, slug: str, *, link: str, date: str, sticky: bool = False) -> str:
-    return f"""
-    <item>
-        <title>Post {post_id}</title>
-        <link>https://old.example{link}</link>
-        <dc:creator><![CDATA[eleni]]></dc:creator>
-        <content:encoded><![CDATA[The body of post {post_id}.]]></content:encoded>
-        <excerpt:encoded><![CDATA[]]></excerpt:encoded>
-        <wp:post_id>{post_id}</wp:post_id>
-        <wp:post_date_gmt>{date}</wp:post_date_gmt>
-        <wp:comment_status>open</wp:comment_status>
-        <wp:post_name>{slug}</wp:post_name>
-        <wp:status>publish</wp:status>
-        <wp:post_type>post</wp:post_type>
-        <wp:post_password></wp:post_password>
-        <wp:is_sticky>{int(sticky)}</wp:is_sticky>
-    </item>"""
-
-
-def import_posts(tmp_path, *posts: str) -> str:
-    """Import a WXR 1.2 file holding ``posts``; return the command's report."""
-    path = tmp_path / "export.xml"
-    path.write_text(
-        f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
-    xmlns:content="http://purl.org/rss/1.0/modules/content/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-<channel>
-    <title>Old Dispatch</title>
-    <wp:wxr_version>1.2</wp:wxr_version>
-    <wp:author><wp:author_id>7</wp:author_id><wp:author_login>eleni</wp:author_login></wp:author>
-    {"".join(posts)}
-</channel>
-</rss>""",
-        encoding="utf-8",
-    )
-    out = StringIO()
-    call_command("import_wordpress", str(path), stdout=out)
-    return out.getvalue()
 
 
 SHADOWED = [
