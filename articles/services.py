@@ -71,7 +71,8 @@ def article_save(
         article.tags.set(list(tags))
     if image_changed and article.featured_image:
         transaction.on_commit(partial(_build_renditions, article))
-    transaction.on_commit(pagecache.bump_content)
+    # Pages are refreshed by the save itself: ``articles.signals`` bumps the
+    # content generation, and ``pagecache.bump`` repeats that on commit.
     return article
 
 
