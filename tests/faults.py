@@ -14,7 +14,26 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from django.test import override_settings
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def unreachable_redis_cache() -> dict:
+    """A ``CACHES`` entry for a Redis nobody listens for: the cache as a
+    process sees it when Redis is unreachable (resilient, short timeouts)."""
+    return {
+        "BACKEND": "newsroom.cache.ResilientRedisCache",
+        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+
+
+@contextlib.contextmanager
+def redis_unreachable():
+    """Run the block as a process that cannot reach Redis."""
+    with override_settings(CACHES={"default": unreachable_redis_cache()}):
+        yield
 
 
 def free_port() -> int:

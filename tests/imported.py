@@ -22,6 +22,13 @@ def wp_comment(comment_id: int) -> Comment:
     return Comment.objects.get(pk=item.object_id)
 
 
+def run_import(path, *args) -> str:
+    """Run ``import_wordpress`` on the export at ``path``; return its report."""
+    out = StringIO()
+    call_command("import_wordpress", str(path), *map(str, args), stdout=out)
+    return out.getvalue()
+
+
 def post_xml(
     post_id: int,
     slug: str,
@@ -69,6 +76,4 @@ def import_posts(tmp_path, *posts: str) -> str:
 </rss>""",
         encoding="utf-8",
     )
-    out = StringIO()
-    call_command("import_wordpress", str(path), stdout=out)
-    return out.getvalue()
+    return run_import(path)

@@ -43,7 +43,8 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tests.test_import_wordpress import WXR_11, run_import, wp_article, wp_comment
+from tests.imported import run_import, wp_article, wp_comment
+from tests.test_import_wordpress import WXR_11
 from tests.xss_payloads import PAYLOADS, URL_PAYLOADS
 
 pytestmark = pytest.mark.django_db

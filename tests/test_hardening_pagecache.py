@@ -8,7 +8,6 @@ data, so switching the writer's cache away and back keeps the readers' pages.
 """
 
 import time
-from contextlib import contextmanager
 
 import pytest
 from django.contrib.messages import get_messages
@@ -16,7 +15,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.http import HttpResponse
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,7 +28,7 @@ from comments.services import comment_moderate
 from newsroom import pagecache
 from newsroom.models import PendingInvalidation, SiteSettings
 from newsroom.tasks import apply_pending_invalidations
-from tests.faults import free_port
+from tests.faults import redis_unreachable
 
 pytestmark = pytest.mark.django_db
 
@@ -56,16 +55,8 @@ def pending_checked_just_now(monkeypatch):
     monkeypatch.setattr(pagecache, "pending_checked_at", time.monotonic())
 
 
-@contextmanager
-def writer_cannot_reach_redis():
-    """The cache as a process sees it when Redis is unreachable from it."""
-    dead = {
-        "BACKEND": "newsroom.cache.ResilientRedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-    with override_settings(CACHES={"default": dead}):
-        yield
+# The writing process's view of the cache when Redis is unreachable from it.
+writer_cannot_reach_redis = redis_unreachable
 
 
 def fetch(url, **headers):

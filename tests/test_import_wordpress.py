@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Category, Source
 from comments.models import CheckRecord, Comment
-from tests.imported import wp_article, wp_comment
+from tests.imported import run_import, wp_article, wp_comment
 from wordpress.content import comment_text, convert_post, wpautop
 from wordpress.models import ImportedItem
 
@@ -36,12 +36,6 @@ needs_theme_export = pytest.mark.skipif(
     not THEME_EXPORT.exists(),
     reason=f"WordPress's theme unit test export is not at {THEME_EXPORT} (../shared is absent)",
 )
-
-
-def run_import(path, *args) -> str:
-    out = StringIO()
-    call_command("import_wordpress", str(path), *map(str, args), stdout=out)
-    return out.getvalue()
 
 
 def counts() -> dict[str, int]:

@@ -15,8 +15,7 @@ from django.conf import settings
 from articles.embeds import FRAME_SOURCES, PROVIDERS, embed_for_url
 from articles.html import sanitize_html
 from tests.factories import ArticleFactory
-from tests.imported import wp_article
-from tests.test_import_wordpress import run_import
+from tests.imported import run_import, wp_article
 from wordpress.content import convert_post
 
 pytestmark = pytest.mark.django_db

@@ -4,17 +4,16 @@ commenters known only by their email. Fixtures in ``tests/wxr/``."""
 
 import re
 from datetime import UTC, datetime
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from taggit.models import Tag
 
 from articles.models import Article, Category
 from comments.models import Comment
-from tests.imported import wp_article, wp_comment
+from tests.imported import run_import, wp_article, wp_comment
 from wordpress.models import ImportedItem, OldLink
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +22,6 @@ WXR = Path(__file__).resolve().parent / "wxr"
 WPCOM_ATOM = WXR / "wpcom-2012-undeclared-atom.xml"
 NO_POST_IDS = WXR / "no-post-ids.xml"
 UTC8_BLOG = WXR / "utc8-blog.xml"
-
-
-def run_import(path, *args) -> str:
-    out = StringIO()
-    call_command("import_wordpress", str(path), *map(str, args), stdout=out)
-    return out.getvalue()
 
 
 def written() -> dict[str, int]:

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,7 +16,7 @@ from comments.models import Comment
 from comments.services import comment_moderate
 from newsroom import pagecache
 from newsroom.models import SiteSettings
-from tests.faults import free_port
+from tests.faults import redis_unreachable
 
 pytestmark = pytest.mark.django_db
 
@@ -270,12 +270,7 @@ def test_a_fragment_may_be_none_and_is_still_built_once():
 
 def test_a_fragment_is_built_every_time_when_the_cache_is_down():
     build = Builds()
-    dead = {
-        "BACKEND": "newsroom.cache.ResilientRedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-    with override_settings(CACHES={"default": dead}):
+    with redis_unreachable():
         values = [pagecache.fragment("test:part", "content", build=build) for _ in range(2)]
     assert values == ["built 1", "built 2"]
     # Nothing was stored behind the unreachable cache's back either.

@@ -13,7 +13,7 @@ from django.urls import reverse
 from articles.models import Article
 from comments.models import Comment
 from comments.services import comment_moderate
-from tests.faults import Gunicorn, TcpForwarder, free_port
+from tests.faults import Gunicorn, TcpForwarder, unreachable_redis_cache
 from tests.test_images import jpeg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +35,7 @@ def test_healthz_reports_database_and_cache(client):
 
 @pytest.fixture
 def dead_redis(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
+    settings.CACHES = {"default": unreachable_redis_cache()}
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
 
 

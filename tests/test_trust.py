@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from comments import ratelimit, spam
@@ -22,7 +22,7 @@ from comments.models import Comment
 from comments.services import RequestInfo, comment_moderate
 from comments.spam.tokens import commenter_key_hash, new_commenter_key
 from newsroom.client_ip import visitor_network
-from tests.faults import free_port
+from tests.faults import redis_unreachable
 from tests.test_indexes import plan
 
 pytestmark = pytest.mark.django_db
@@ -256,12 +256,7 @@ def test_the_rate_check_holds_a_busy_ipv6_64(article_factory, settings, comment_
 
 @pytest.fixture
 def redis_down():
-    dead = {
-        "BACKEND": "newsroom.cache.ResilientRedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-    with override_settings(CACHES={"default": dead}):
+    with redis_unreachable():
         yield
 
 
