@@ -508,7 +508,8 @@ PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 # A path segment: anything at all, percent-encoded as a browser would send it.
 raw_segment = st.one_of(
-    text.map(lambda s: quote(s[:300], safe="")),
+    # A lone surrogate is sent as the bytes a broken client would send.
+    text.map(lambda s: quote(s[:300], safe="", errors="surrogatepass")),
     st.binary(max_size=40).map(lambda b: quote_from_bytes(b, safe="")),
     st.sampled_from(["%00", "%FF", "%2F", "..", ".", "%2E%2E", "-", "_", "a" * 400]),
     st.integers(min_value=-(10**25), max_value=10**25).map(str),
