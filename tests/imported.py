@@ -77,3 +77,25 @@ def import_posts(tmp_path, *posts: str) -> str:
         encoding="utf-8",
     )
     return run_import(path)
+
+
+def table_row(report: str, kind: str) -> tuple[int, int, int, int]:
+    """The ``created, updated, unchanged, skipped`` counts of ``kind``
+    (``posts``, ``comments``, ``total`` …) in an import's end-of-run table."""
+    for line in report.splitlines():
+        *name, created, updated, unchanged, skipped = line.split() or [""] * 5
+        numbers = (created, updated, unchanged, skipped)
+        if " ".join(name) == kind and all(n.isdigit() for n in numbers):
+            return tuple(int(n) for n in numbers)
+    raise AssertionError(f"no {kind!r} row in the import table:\n{report}")
+
+
+def reported_about(report: str, title: str) -> list[str]:
+    """What an import's report lists under the post titled ``title``."""
+    found, inside = [], False
+    for line in report.splitlines():
+        if line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(":"):
+            inside = f"“{title}”" in line
+        elif inside and line.startswith("    - "):
+            found.append(line.removeprefix("    - "))
+    return found

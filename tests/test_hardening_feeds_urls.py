@@ -43,7 +43,7 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tests.imported import run_import, wp_article, wp_comment
+from tests.imported import reported_about, run_import, wp_article, wp_comment
 from tests.test_import_wordpress import WXR_11
 from tests.xss_payloads import PAYLOADS, URL_PAYLOADS
 
@@ -294,8 +294,10 @@ def test_an_imported_javascript_commenter_url_is_dropped_and_reported(tmp_path):
     comment = wp_comment(100)
     assert comment.status == Comment.Status.APPROVED
     assert comment.author_url == ""
-    assert f"comment 100: website {JAVASCRIPT_URL!r} not imported" in output
-    assert "post 10 “Iraq boosts security on Syrian border”" in output
+    reported = reported_about(output, "Iraq boosts security on Syrian border")
+    assert any(
+        r.startswith(f"comment 100: website {JAVASCRIPT_URL!r} not imported") for r in reported
+    )
 
 
 def test_an_imported_web_address_is_kept(tmp_path):

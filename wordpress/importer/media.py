@@ -288,6 +288,9 @@ def _copied(
         folder = timezone.localtime(published).strftime("articles/%Y/%m/")
         with open(path, "rb") as handle:
             name = default_storage.save(folder + path.name, File(handle))
+        state.summary.add("media", CREATED)
+    else:
+        state.summary.add("media", UNCHANGED)
     state.media_copies[source] = copies[source] = name
     return name
 
@@ -296,6 +299,7 @@ def _report_left(state: ImportState, label: str, left: list[str]) -> None:
     if not left:
         state.old_images.pop(label, None)
         return
+    state.summary.add("media", SKIPPED, len(left))
     state.old_images[label] = len(left)
     if state.media_dir is None:
         state.report(f"{label}: {_images(len(left))} at the old site (no --media-dir given)")

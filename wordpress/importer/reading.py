@@ -29,6 +29,7 @@ from pathlib import Path
 from django.db import transaction
 
 from newsroom import pagecache
+from wordpress.content import plain_text
 from wordpress.importer.authors import import_author
 from wordpress.importer.dates import BlogClock
 from wordpress.importer.media import (
@@ -247,6 +248,7 @@ class WordPressImporter:
                     self._skip(post_type, element)
                     continue
                 post = parse_item(element)
+                self.summary.note_post(post.post_id, plain_text(post.title), post.link)
                 self.clock.place(post)
                 if post.undomained:
                     self.undomained[post.post_id] = post.undomained

@@ -25,20 +25,55 @@ Kind = ImportedItem.Kind
 
 CREATED, UPDATED, UNCHANGED, SKIPPED = "created", "updated", "unchanged", "skipped"
 OUTCOMES = (CREATED, UPDATED, UNCHANGED, SKIPPED)
-SUMMARY_KINDS = ("author", "category", "tag", "attachment", "post", "comment", "redirect")
 
 
 class ImportAborted(Exception):
     """A post could not be imported under ``atomic``: the whole import stops."""
 
 
+# The rows of the import table, in this order; the other post types a run
+# skipped (menu items, blocks …) follow when it met them. "media" counts the
+# uploads in post bodies: copied from --media-dir, or left at the old site.
+SUMMARY_KINDS = (
+    "author",
+    "category",
+    "tag",
+    "post",
+    "page",
+    "attachment",
+    "comment",
+    "redirect",
+    "media",
+)
+# Reports about one post start with its label: ``post 12 “Title”: …``.
+POST_LABEL = re.compile(
+    r"^(?P<kind>post|page) (?P<id>[^\s:“]+)(?: “(?P<title>.*?)”)?: (?P<rest>.+)$", re.S
+)
+
+
+@dataclass
+class PostLosses:
+    """What a run reported about one post: its title, old address and the losses."""
+
+    kind: str
+    wp_id: str
+    title: str
+    link: str
+    problems: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Summary:
-    """What an import did: per kind and outcome, skipped post types, problems."""
+    """What an import did: per kind and outcome, skipped post types, problems.
+
+    ``table()`` and ``losses()`` are what the end-of-run report shows
+    (``wordpress.importer.report`` renders them as text and Markdown)."""
 
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     skipped_types: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    # WordPress post ID → (title, old link), for the losses grouped by post.
+    posts: dict[str, tuple[str, str]] = field(default_factory=dict)
     wxr_version: str = ""
     seconds: float = 0.0
 
@@ -48,25 +83,44 @@ class Summary:
     def total(self, outcome: str) -> int:
         return sum(counter[outcome] for counter in self.counts.values())
 
-    def lines(self) -> list[str]:
-        plural = {"category": "categories"}
-        width = max(len(plural.get(k, k + "s")) for k in SUMMARY_KINDS) + 1
-        lines = []
-        for kind in SUMMARY_KINDS:
-            counter = self.counts.get(kind, Counter())
-            numbers = ", ".join(f"{counter[outcome]} {outcome}" for outcome in OUTCOMES)
-            lines.append(f"  {plural.get(kind, kind + 's') + ':':<{width}} {numbers}")
-        totals = ", ".join(f"{self.total(outcome)} {outcome}" for outcome in OUTCOMES)
-        lines.append(f"  {'total:':<{width}} {totals}")
-        if self.skipped_types:
-            types = ", ".join(f"{n} {t}" for t, n in sorted(self.skipped_types.items()))
-            lines.append(f"Skipped post types: {types}.")
-        if self.problems:
-            lines.append(f"Reported ({len(self.problems)}):")
-            lines.extend(f"  - {problem}" for problem in self.problems)
-        else:
-            lines.append("Reported: nothing.")
-        return lines
+    def note_post(self, wp_id: str, title: str, link: str) -> None:
+        """Remember a post's title and old address for the report."""
+        self.posts[wp_id] = (title, link.strip())
+
+    def table(self) -> list[tuple[str, Counter]]:
+        """``(kind, outcomes)`` rows: every kind of ``SUMMARY_KINDS``, then
+        each other kind or skipped post type met (a skipped page counts in the
+        page row), then ``total``."""
+        kinds = list(SUMMARY_KINDS)
+        kinds += sorted(set(self.counts) - set(kinds))
+        kinds += sorted(set(self.skipped_types) - set(kinds))
+        rows = []
+        for kind in kinds:
+            outcomes = Counter(self.counts.get(kind, Counter()))
+            outcomes[SKIPPED] += self.skipped_types.get(kind, 0)
+            rows.append((kind, outcomes))
+        total = Counter()
+        for _, outcomes in rows:
+            total.update(outcomes)
+        return [*rows, ("total", total)]
+
+    def losses(self) -> tuple[list[str], list[PostLosses]]:
+        """The reports about the whole export, and those about each post
+        (grouped, in the order first reported)."""
+        general: list[str] = []
+        by_post: dict[tuple[str, str], PostLosses] = {}
+        for problem in self.problems:
+            match = POST_LABEL.match(problem)
+            if match is None:
+                general.append(problem)
+                continue
+            key = (match["kind"], match["id"])
+            if key not in by_post:
+                noted_title, link = self.posts.get(match["id"], ("", ""))
+                title = match["title"] or noted_title or "(no title)"
+                by_post[key] = PostLosses(match["kind"], match["id"], title, link)
+            by_post[key].problems.append(match["rest"])
+        return general, list(by_post.values())
 
 
 def digest(*values) -> str:

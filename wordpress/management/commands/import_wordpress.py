@@ -1,5 +1,5 @@
 """``manage.py import_wordpress EXPORT.xml [--media-dir DIR] [--dry-run] [--atomic] [--check-spam]
-[--train-classifier] [--timezone ZONE]``
+[--train-classifier] [--timezone ZONE] [--report FILE]``
 
 Imports a WordPress export (Tools → Export → All content; WXR 1.0–1.2): authors,
 categories, tags, posts with their comments and featured images, and the old
@@ -24,6 +24,10 @@ comments as ham and its spam as spam, once the import is done.
 ``--timezone`` names the blog's time zone (``Asia/Shanghai``, ``+08:00``): the
 dates the export gives only on the blog's clock (drafts) are read in it, and it
 is checked against the export (see ``wordpress.importer.dates``).
+The run ends with a table: per kind (authors … media), how many were created,
+updated, unchanged and skipped; then every loss and warning, grouped by post
+(its title and old address). ``--report FILE`` writes the same as Markdown,
+for the site owner to keep (``wordpress.importer.report``).
 """
 
 import time
@@ -38,6 +42,7 @@ from comments.models import Comment
 from comments.services import comments_teach_classifier
 from wordpress.importer import ImportAborted, WordPressImporter
 from wordpress.importer.dates import parse_zone
+from wordpress.importer.report import markdown_report, text_report
 from wordpress.models import ImportedItem
 from wordpress.wxr import WXRSyntaxError
 
@@ -91,6 +96,12 @@ class Command(BaseCommand):
             "spam) and spam comments (as spam)",
         )
         parser.add_argument(
+            "--report",
+            type=Path,
+            metavar="FILE",
+            help="also write the import table and every loss, by post, to FILE as Markdown",
+        )
+        parser.add_argument(
             "--timezone",
             help="the blog's time zone (Asia/Shanghai, +08:00): read drafts' dates in it "
             "and check it against the export; permalink dates follow TIME_ZONE",
@@ -106,12 +117,15 @@ class Command(BaseCommand):
         check_spam,
         train_classifier=False,
         timezone=None,
+        report=None,
         **options,
     ):
         if not export.is_file():
             raise CommandError(f"{export}: no such file.")
         if media_dir is not None and not media_dir.is_dir():
             raise CommandError(f"--media-dir {media_dir}: no such folder.")
+        if report is not None and not report.parent.is_dir():
+            raise CommandError(f"--report {report}: no such folder {report.parent}.")
         try:
             zone = parse_zone(timezone) if timezone else None
         except ValueError as error:
@@ -136,7 +150,7 @@ class Command(BaseCommand):
                     error = self._run(importer)
             except DryRunRollback:
                 pass
-        self._print_summary(importer, dry_run=dry_run, failed=error is not None)
+        self._print_summary(importer, dry_run=dry_run, failed=error is not None, report=report)
         if train_classifier and not dry_run and not (atomic and error is not None):
             self._train_classifier()
         if error is not None:
@@ -175,7 +189,9 @@ class Command(BaseCommand):
         learnt = comments_teach_classifier(comments=Comment.objects.filter(pk__in=imported))
         self.stdout.write(f"Classifier: learnt from {learnt} imported comments.")
 
-    def _print_summary(self, importer: WordPressImporter, *, dry_run: bool, failed: bool):
+    def _print_summary(
+        self, importer: WordPressImporter, *, dry_run: bool, failed: bool, report: Path | None
+    ):
         summary = importer.summary
         if importer.progress:
             self.stdout.write("")
@@ -185,9 +201,14 @@ class Command(BaseCommand):
             heading += " — dry run, nothing was saved"
         elif failed:
             heading += " — stopped early"
-        self.stdout.write(f"{heading}, {summary.seconds:.1f}s:")
-        for line in summary.lines():
+        for line in text_report(summary, f"{heading}, {summary.seconds:.1f}s:"):
             self.stdout.write(line)
+        if report is not None:
+            try:
+                report.write_text(markdown_report(summary, heading), encoding="utf-8")
+            except OSError as error:
+                raise CommandError(f"--report {report}: {error.strerror or error}") from error
+            self.stdout.write(f"Report written to {report}.")
 
     def _progress_bar(self):
         last = [0.0]
