@@ -108,6 +108,12 @@ _FLASH = re.compile(
     r"<object\b(?P<attrs>[^>]*)>(?P<inner>.*?)</object\s*>|<embed\b(?P<lone>[^>]*)>(?:\s*</embed\s*>)?",
     re.S | re.I,
 )
+# A player wrapped in a link to its video (old WordPress posts pasted YouTube's
+# Flash code inside <a href="…watch?v=…">): a player cannot sit in a link.
+_LINKED_PLAYER = re.compile(
+    r"<a\b[^>]*>\s*(?P<player><object\b.*?</object\s*>|<iframe\b.*?</iframe\s*>)\s*</a\s*>",
+    re.S | re.I,
+)
 _MOVIE_PARAM = re.compile(r"""<param\b(?=[^>]*\bname\s*=\s*["']?(?:movie|src)\b)([^>]*)>""", re.I)
 _BARE_URL = re.compile(
     r"""^(?P<lead>[ \t]*(?:<p(?:\s[^>]*)?>\s*)?)(?P<url>https?://[^\s<>"]+)(?P<tail>(?:\s*</p>)?[ \t]*)$""",
@@ -161,6 +167,7 @@ def convert_embeds(text: str, losses: Losses) -> str:
         return embed.html()
 
     def change(part: str) -> str:
+        part = _LINKED_PLAYER.sub(r"\g<player>", part)  # converted below
         # Iframes first: the players the other steps write are iframes too.
         part = _IFRAME.sub(iframe, part)
         part = _EMBED_BLOCK.sub(block, part)
