@@ -1,9 +1,12 @@
-"""The source line of a reposted article: ``The Cradle | August 1, 2024``.
+"""The source line of a reposted article: ``The Cradle | August 1, 2024``, or
+with the writer's byline, ``By Christina Maas | Reclaim The Net | January 5, 2023``.
 
 Reposting sites open each post with the publication it came from and the
-original date. ``parse_source_line`` reads that line; the seed loader and the
-WordPress importer both use it, so a post is credited the same way whichever
-door it came in by.
+original date (and the writer, when the original names one). ``parse_source_line``
+reads that line; the seed loader and the WordPress importer both use it, so a
+post is credited the same way whichever door it came in by. The writer has no
+field of its own: both keep ``By <writer>`` as the body's first paragraph
+(``SourceCredit.byline``), as the original page showed it.
 """
 
 import re
@@ -13,7 +16,9 @@ from datetime import date, datetime
 
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y")
 _SOURCE_LINE = re.compile(
-    r"^(?P<name>[^|]{1,200}?)\s*\|\s*(?P<date>[A-Za-z]{3,9}\.? \d{1,2},? \d{4})$"
+    r"^(?:by\s+(?P<author>[^|]{1,200}?)\s*\|\s*)?"
+    r"(?P<name>[^|]{1,200}?)\s*\|\s*(?P<date>[A-Za-z]{3,9}\.? \d{1,2},? \d{4})$",
+    re.IGNORECASE,
 )
 
 
@@ -21,6 +26,12 @@ _SOURCE_LINE = re.compile(
 class SourceCredit:
     name: str
     published_on: date
+    author: str = ""  # the writer the source line names (``By …``), if any
+
+    @property
+    def byline(self) -> str:
+        """``By <writer>``, the paragraph that keeps the writer in the body; or ``""``."""
+        return f"By {self.author}" if self.author else ""
 
 
 def normalize_line(line: str) -> str:
@@ -50,4 +61,6 @@ def parse_source_line(line: str) -> SourceCredit | None:
     name = match["name"].strip()
     if published_on is None or not name:
         return None
-    return SourceCredit(name=name, published_on=published_on)
+    return SourceCredit(
+        name=name, published_on=published_on, author=(match["author"] or "").strip()
+    )

@@ -394,3 +394,11 @@ EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 </channel>
 </rss>
 """
+
+
+def test_a_byline_source_line_credits_the_source_and_keeps_the_writer():
+    converted = convert_post(
+        "By Christina Maas | Reclaim The Net | January 5, 2023\n\nGermany’s Minister said so."
+    )
+    assert (converted.credit.name, converted.credit.author) == ("Reclaim The Net", "Christina Maas")
+    assert converted.body == "<p>By Christina Maas</p>\n<p>Germany’s Minister said so.</p>"

@@ -179,13 +179,19 @@ def take_source_line(body: str) -> tuple[str, SourceCredit | None]:
             return body, None
         remaining = rest[0].strip() if rest else ""
         tail = body[match.end() :]
+        if credit.byline:  # the writer stays, as the original page showed them
+            tail = f"<p>{html_lib.escape(credit.byline)}</p>\n" + (
+                f"<p>{remaining}</p>\n{tail}" if remaining else tail
+            )
+            return tail, credit
         return (f"<p>{remaining}</p>\n{tail}" if remaining else tail), credit
     # Content with no paragraphs yet (block content starting with text).
     first, newline, tail = body.lstrip().partition("\n")
     if "<" not in first:
         credit = parse_source_line(html_lib.unescape(first))
         if credit is not None:
-            return tail.lstrip(), credit
+            byline = f"<p>{html_lib.escape(credit.byline)}</p>\n" if credit.byline else ""
+            return byline + tail.lstrip(), credit
     return body, None
 
 
