@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import CommandError
 from PIL import Image
 
 from articles.models import Article
@@ -228,3 +229,9 @@ def test_every_imported_address_answers_at_once_or_after_one_redirect(client, ex
         if response.status_code == 301:
             response = client.get(response["Location"])
         assert response.status_code == 200, path
+
+
+def test_a_report_file_in_a_missing_folder_is_refused_before_importing(tmp_path):
+    with pytest.raises(CommandError, match=r"--report .*: no such folder"):
+        run_import(CODEAWESOME, "--report", tmp_path / "nope" / "import.md")
+    assert not Article.objects.exists()
