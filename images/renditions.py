@@ -1,9 +1,10 @@
-"""Responsive renditions of featured images, made once with Pillow.
+"""Responsive renditions of an image, made once with Pillow.
 
-When an article's featured image changes, ``make_renditions`` writes scaled
-JPEG copies beside it (``<name>-480w.jpg`` …) and returns ``{width: name}``;
-the article keeps that map, so pages get a ``srcset`` without touching an
-image at request time.
+``make_renditions`` writes scaled JPEG copies of a stored image
+(``renditions/<name>-480w.jpg`` …) and returns ``{width: name}``; the owner
+keeps that map, so pages get a ``srcset`` without touching an image at
+request time. Callers: ``images.services.image_create`` (the media library)
+and ``articles.tasks`` (an article's featured image).
 """
 
 from io import BytesIO
