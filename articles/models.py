@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
@@ -46,6 +46,15 @@ EDITOR_EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
     "History": True,
+    # Images in figures (with captions), players and audio/video: the media
+    # library's upload and the embed allowlist (static/js/editor-media.js).
+    "Figure": True,
+    "Caption": True,
+    "Image": True,
+    "NewsroomMedia": {
+        "uploadUrl": reverse_lazy("images:upload"),
+        "embedUrl": reverse_lazy("articles_editor:embed"),
+    },
 }
 
 
