@@ -7,6 +7,7 @@ from io import BytesIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image as Pillow
 
 from articles.html import sanitize_html
@@ -189,3 +190,55 @@ def test_a_media_url_on_a_cdn_counts_as_media(settings):
     html = '<img src="https://cdn.example/media/a.jpg" srcset="https://cdn.example/media/a-480w.jpg 480w">'
     assert "srcset=" in sanitize_html(html)
     assert "srcset=" not in sanitize_html(html.replace("cdn.example", "evil.example"))
+
+
+# -- the library in the admin -------------------------------------------------------
+
+
+def test_an_editor_adds_an_image_in_the_admin(client, editor, settings):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:images_image_add"),
+        {"file": picture(), "alt": "A blue field", "caption": "Summer"},
+    )
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert (image.alt, image.caption, image.uploaded_by) == ("A blue field", "Summer", editor)
+    assert image.renditions
+
+
+def test_adding_the_same_file_again_in_the_admin_opens_the_first(client, editor):
+    first = image_create(file=picture(), alt="A blue field", uploaded_by=editor)
+    client.force_login(editor)
+    response = client.post(reverse("admin:images_image_add"), {"file": picture(), "alt": "Again"})
+    assert response.status_code == 302
+    assert Image.objects.get().pk == first.pk
+
+
+def test_a_bad_file_in_the_admin_is_a_form_error_and_nothing_is_stored(client, editor, settings):
+    client.force_login(editor)
+    fake = SimpleUploadedFile("photo.jpg", b"not a picture")
+    response = client.post(reverse("admin:images_image_add"), {"file": fake, "alt": "x"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["file"]
+    assert not Image.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_the_library_lists_thumbnails(client, editor):
+    image = image_create(file=picture(), alt="A blue field", uploaded_by=editor)
+    client.force_login(editor)
+    html = client.get(reverse("admin:images_image_changelist")).content.decode()
+    assert image.file.storage.url(image.renditions["480"]) in html
+    assert "A blue field" in html
+
+
+def test_the_change_page_edits_alt_text_but_not_the_file(client, editor):
+    image = image_create(file=picture(), alt="Old", uploaded_by=editor)
+    client.force_login(editor)
+    url = reverse("admin:images_image_change", args=[image.pk])
+    response = client.post(url, {"alt": "New", "caption": "", "file": picture(colour=(1, 2, 3))})
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert image.alt == "New"
+    assert Image.objects.count() == 1
