@@ -7,6 +7,8 @@ from io import BytesIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image as Pillow
 
@@ -130,6 +132,24 @@ def test_srcset_for_every_image_of_a_body_costs_one_query(editor, django_assert_
         body = responsive_images(body)
 
     assert body.count("srcset=") == 5
+
+
+def test_article_save_costs_the_same_queries_for_one_image_or_five(
+    article_factory, editor, django_assert_num_queries
+):
+    images = [
+        image_create(file=picture(colour=(0, n, 0)), alt=f"Picture {n}", uploaded_by=editor)
+        for n in range(5)
+    ]
+    article = article_factory(body=f'<img src="{images[0].file.url}" alt="x">')
+    article.body = f'<img src="{images[1].file.url}" alt="x">'
+    with CaptureQueriesContext(connection) as one:
+        article_save(article=article)
+
+    article.body = "".join(f'<img src="{image.file.url}" alt="x">' for image in images)
+    with django_assert_num_queries(len(one)):
+        article_save(article=article)
+    assert article.body.count("srcset=") == 5
 
 
 def test_an_image_not_in_the_library_is_left_as_it_is(article_factory):
