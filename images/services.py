@@ -50,7 +50,7 @@ def image_create(
         raise ValidationError(
             "Alt text is required: describe the image for readers who cannot see it."
         )
-    sha256 = _checked(file)
+    sha256, animated = _checked(file)
     if (existing := Image.objects.filter(sha256=sha256).first()) is not None:
         return existing
     image = Image(
@@ -61,7 +61,8 @@ def image_create(
     file.seek(0)
     image.file.save(_file_name(file), file, save=False)
     try:
-        image.renditions = make_renditions(image.file)
+        # An animation's renditions would be its first frame: the original serves.
+        image.renditions = {} if animated else make_renditions(image.file)
         with transaction.atomic():
             image.save()
     except (OSError, ValueError) as error:
@@ -91,8 +92,9 @@ def image_update(*, image: Image, alt: str, caption: str = "") -> Image:
     return image
 
 
-def _checked(file: File) -> str:
-    """The file's SHA-256, once it is known to be an image browsers can show."""
+def _checked(file: File) -> tuple[str, bool]:
+    """The file's SHA-256 and whether it is animated, once it is known to be an
+    image browsers can show."""
     limit = settings.IMAGES_MAX_UPLOAD_BYTES
     if file.size is not None and file.size > limit:
         raise ValidationError(
@@ -105,7 +107,7 @@ def _checked(file: File) -> str:
     file.seek(0)
     try:
         with PillowImage.open(file) as picture:
-            kind = picture.format
+            kind, animated = picture.format, getattr(picture, "is_animated", False)
             picture.verify()
     except PillowImage.DecompressionBombError as error:
         raise ValidationError("The image has too many pixels to be shown safely.") from error
@@ -119,7 +121,7 @@ def _checked(file: File) -> str:
         raise ValidationError(
             f"{kind} images cannot be shown by every browser: upload a JPEG, PNG, GIF or WebP file."
         )
-    return digest.hexdigest()
+    return digest.hexdigest(), animated
 
 
 def _file_name(file: File) -> str:

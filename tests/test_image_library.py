@@ -93,6 +93,29 @@ def test_a_tiff_is_refused_because_browsers_cannot_show_it(editor):
         image_create(file=picture(kind="TIFF", name="scan.tif"), alt="A scan", uploaded_by=editor)
 
 
+def test_an_animated_gif_keeps_its_animation_at_every_width(editor):
+    frames = [Pillow.new("P", (900, 600), n) for n in (1, 2, 3)]
+    buffer = BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    upload = SimpleUploadedFile("spin.gif", buffer.getvalue(), content_type="image/gif")
+
+    image = image_create(file=upload, alt="A spinning wheel", uploaded_by=editor)
+
+    assert image.renditions == {}
+    assert image.srcset() == ""
+
+
+def test_a_transparent_png_gets_renditions_on_white(settings, editor):
+    buffer = BytesIO()
+    Pillow.new("RGBA", (1000, 500), (0, 0, 0, 0)).save(buffer, "PNG")
+    upload = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+
+    image = image_create(file=upload, alt="A logo", uploaded_by=editor)
+
+    with Pillow.open(settings.MEDIA_ROOT / image.renditions["480"]) as rendition:
+        assert rendition.convert("RGB").getpixel((10, 10)) == (255, 255, 255)
+
+
 def test_an_imported_image_is_filed_under_the_posts_month(editor):
     from datetime import datetime
 
