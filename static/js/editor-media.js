@@ -23,7 +23,8 @@ const csrfToken = () =>
 // A modal form in the editor's own dialog style; `fields` are <input>s.
 // `submit(values)` resolves to an error message (shown, dialog stays) or null.
 const openDialog = (editor, { title, fields, submitText, submit }) => {
-  const error = crel("p", { className: "errornote", hidden: true })
+  // Shown only with a message (the admin's .errornote is display: block, hidden or not).
+  const error = crel("p", { className: "errornote" })
   error.setAttribute("role", "alert")
   const ok = crel("button", { type: "submit", textContent: submitText })
   const cancel = crel("button", { type: "button", textContent: gettext("Cancel") })
@@ -35,7 +36,6 @@ const openDialog = (editor, { title, fields, submitText, submit }) => {
         input,
       ]),
     ),
-    error,
     crel("div", { className: "prose-editor-dialog-buttons" }, [ok, cancel]),
   ])
   const dialog = crel("dialog", { className: "prose-editor-dialog" }, [form])
@@ -50,7 +50,7 @@ const openDialog = (editor, { title, fields, submitText, submit }) => {
     ok.disabled = false
     if (message) {
       error.textContent = message
-      error.hidden = false
+      form.lastElementChild.before(error)
     } else {
       dialog.close()
     }
@@ -173,12 +173,29 @@ const MediaPlayer = Node.create({
   },
 })
 
+// WordPress's alignment classes, the only classes sanitize_html keeps.
+const ALIGNMENT = new Set([
+  "alignleft",
+  "alignright",
+  "aligncenter",
+  "alignnone",
+  "alignwide",
+  "alignfull",
+])
+
 // The image (django-prose-editor's, replaced by this export): an image that
-// links somewhere (an imported photo linking to its original) keeps its link.
+// links somewhere (an imported photo linking to its original) keeps its link,
+// and an aligned one its alignment.
 export const Image = BaseImage.extend({
   addAttributes() {
     return {
       ...this.parent?.(),
+      class: {
+        default: null,
+        parseHTML: (element) =>
+          [...element.classList].filter((name) => ALIGNMENT.has(name)).join(" ") || null,
+        renderHTML: (attributes) => (attributes.class ? { class: attributes.class } : {}),
+      },
       href: {
         default: null,
         parseHTML: (element) => element.closest("a[href]")?.getAttribute("href") || null,
