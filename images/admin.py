@@ -35,7 +35,7 @@ class ImageAddForm(forms.ModelForm):
                 uploaded_by=self.uploaded_by,
             )
         except ValidationError as error:
-            self.add_error("alt" if "Alt text" in str(error) else "file", error)
+            self.add_error(None, error)  # keyed by field: "file" or "alt"
         return cleaned
 
 

@@ -21,7 +21,9 @@ def image_upload_to(image: "Image", filename: str) -> str:
 
 
 class Image(models.Model):
-    file = models.ImageField(upload_to=image_upload_to, width_field="width", height_field="height")
+    file = models.ImageField(
+        upload_to=image_upload_to, width_field="width", height_field="height", max_length=255
+    )
     alt = models.CharField(
         "alt text",
         max_length=300,

@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 # What browsers show everywhere; Pillow reads more (TIFF, BMP …) but pages could not.
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
+FORMATS_WANTED = "a JPEG, PNG, GIF or WebP file"
+ALT_REQUIRED = "Alt text is required: describe the image for readers who cannot see it."
+NOT_AN_IMAGE = f"The file is not an image (or it is damaged): upload {FORMATS_WANTED}."
 
 
 def image_create(
@@ -43,13 +46,12 @@ def image_create(
 ) -> Image:
     """Store ``file`` in the library and return its Image (the existing one when
     the same file is already there). ``created_at`` (an imported image: the
-    post's date) names the month folder. Raises ``ValidationError`` for a file
-    that is not an image, too big, or without alt text."""
+    post's date) names the month folder. Raises ``ValidationError`` (keyed by
+    ``file`` or ``alt``, as a form shows it) for a file that is not an image,
+    too big, or without alt text."""
     alt = " ".join((alt or "").split())
     if not alt:
-        raise ValidationError(
-            "Alt text is required: describe the image for readers who cannot see it."
-        )
+        raise ValidationError({"alt": ALT_REQUIRED})
     sha256, animated = _checked(file)
     if (existing := Image.objects.filter(sha256=sha256).first()) is not None:
         return existing
@@ -68,7 +70,9 @@ def image_create(
     except (OSError, ValueError) as error:
         # Pillow's verify() passed, but decoding the pixels failed (a truncated file).
         _remove_files(image)
-        raise ValidationError(f"The image could not be read to the end ({error}).") from error
+        raise ValidationError(
+            {"file": f"The image could not be read to the end ({error})."}
+        ) from error
     except IntegrityError:
         # The same file, uploaded at the same moment by someone else: theirs stands.
         _remove_files(image)
@@ -84,9 +88,7 @@ def image_update(*, image: Image, alt: str, caption: str = "") -> Image:
     """Change an image's alt text and caption (the file stays as it is)."""
     alt = " ".join((alt or "").split())
     if not alt:
-        raise ValidationError(
-            "Alt text is required: describe the image for readers who cannot see it."
-        )
+        raise ValidationError({"alt": ALT_REQUIRED})
     image.alt, image.caption = alt[:300], (caption or "").strip()
     image.save(update_fields=["alt", "caption"])
     return image
@@ -98,7 +100,10 @@ def _checked(file: File) -> tuple[str, bool]:
     limit = settings.IMAGES_MAX_UPLOAD_BYTES
     if file.size is not None and file.size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(file.size)}; images may be at most {filesizeformat(limit)}."
+            {
+                "file": f"The file is {filesizeformat(file.size)}; "
+                f"images may be at most {filesizeformat(limit)}."
+            }
         )
     digest = hashlib.sha256()
     file.seek(0)
@@ -110,16 +115,16 @@ def _checked(file: File) -> tuple[str, bool]:
             kind, animated = picture.format, getattr(picture, "is_animated", False)
             picture.verify()
     except PillowImage.DecompressionBombError as error:
-        raise ValidationError("The image has too many pixels to be shown safely.") from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError(
-            "The file is not an image (or it is damaged): upload a JPEG, PNG, GIF or WebP file."
+            {"file": "The image has too many pixels to be shown safely."}
         ) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError({"file": NOT_AN_IMAGE}) from error
     finally:
         file.seek(0)
     if kind not in ALLOWED_FORMATS:
         raise ValidationError(
-            f"{kind} images cannot be shown by every browser: upload a JPEG, PNG, GIF or WebP file."
+            {"file": f"{kind} images cannot be shown by every browser: upload {FORMATS_WANTED}."}
         )
     return digest.hexdigest(), animated
 
