@@ -150,6 +150,7 @@ def test_an_unknown_address_in_the_embed_dialog_inserts_nothing(live_server, pag
 IMPORTED_BODY = (
     '<p>An imported post. <img class="alignright" src="/media/images/2019/03/inline.jpg"'
     ' alt="In the text"> And more text.</p>'
+    '<p class="aligncenter">A centred line.</p>'
     '<figure><iframe src="https://player.vimeo.com/video/76979871?dnt=1" title="Vimeo video"'
     ' loading="lazy"></iframe><figcaption>The film</figcaption></figure>'
     '<figure class="aligncenter"><a href="/media/images/2019/03/original.jpg">'
@@ -181,6 +182,7 @@ def test_an_imported_body_survives_opening_and_saving_in_the_editor(
         "<figcaption>A caption</figcaption>",
         '<img class="alignright" src="/media/images/2019/03/inline.jpg" alt="In the text">',
         "And more text.",
+        '<p class="aligncenter">A centred line.</p>',
         '<source src="/media/clip.mp4" type="video/mp4">',
         '<source src="/media/talk.mp3" type="audio/mpeg">',
     ):
