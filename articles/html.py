@@ -12,6 +12,10 @@ Two exceptions are narrow on purpose:
 * ``<iframe>`` survives only with the canonical player URL of an allowed
   embed provider (``articles.embeds.is_embed_src``), a ``title`` and
   ``loading="lazy"``; any other iframe is removed with what it holds;
+* ``srcset`` (and ``sizes``) on ``<img>`` survive only when every candidate
+  URL is under ``MEDIA_URL`` — the library's renditions, which
+  ``article_save`` writes (``images.html.responsive_images``); a srcset naming
+  any other address is dropped whole;
 * ``class`` survives only as WordPress's alignment classes (``alignleft`` …),
   which the site's stylesheet knows.
 
@@ -25,6 +29,7 @@ import html as html_lib
 import re
 
 import nh3
+from django.conf import settings
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 
@@ -41,7 +46,7 @@ ALLOWED_TAGS = {
 
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "srcset", "sizes"},
     "blockquote": {"cite"},
     "q": {"cite"},
     "ol": {"start", "type"},
@@ -72,9 +77,44 @@ URL_SCHEMES = {"http", "https", "mailto"}
 EXCERPT_WORDS = 55  # WordPress's automatic excerpt length
 
 
+_SRCSET_DESCRIPTOR = re.compile(r"\d{1,5}w|\d{1,2}(?:\.\d{1,3})?x")
+# A media condition and lengths: no URL, no function but the few CSS ones.
+_SIZES = re.compile(r"[\w\s().,:%+*/-]{1,300}")
+_SIZES_FUNCTIONS = re.compile(r"([a-z-]+)\(")
+
+
+def _media_path(url: str) -> bool:
+    """Whether ``url`` is under MEDIA_URL (a path on this site, or the media host)."""
+    prefix = settings.MEDIA_URL
+    if prefix.startswith("/") and url.startswith("//"):
+        return False
+    return url.startswith(prefix) and ".." not in url and "\\" not in url
+
+
+def srcset_is_local(value: str) -> bool:
+    """Whether every candidate of a ``srcset`` is a media URL with a width or density."""
+    candidates = [c.split() for c in value.split(",")]
+    return bool(candidates) and all(
+        len(c) in (1, 2)
+        and _media_path(c[0])
+        and (len(c) == 1 or _SRCSET_DESCRIPTOR.fullmatch(c[1]))
+        for c in candidates
+    )
+
+
+def _sizes_ok(value: str) -> bool:
+    return bool(_SIZES.fullmatch(value)) and all(
+        name in ("min-width", "max-width", "calc") for name in _SIZES_FUNCTIONS.findall(value)
+    )
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "iframe" and attribute == "src":
         return value if is_embed_src(value) else None
+    if tag == "img" and attribute == "srcset":
+        return value if srcset_is_local(value) else None
+    if tag == "img" and attribute == "sizes":
+        return value if _sizes_ok(value) else None
     return value
 
 

@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
-from articles.html import excerpt_from_html
+from articles.html import ALIGNMENT_CLASSES, excerpt_from_html
 from newsroom.links import SafeURLField
 from newsroom.naming import SUFFIX_ROOM, unique_name
 
@@ -46,6 +46,26 @@ EDITOR_EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
     "History": True,
+    # WordPress's alignment classes on blocks (kept by sanitize_html), so an
+    # imported aligned paragraph keeps its alignment through the editor.
+    "NodeClass": {
+        "cssClasses": dict.fromkeys(
+            ("paragraph", "heading", "blockquote", "table"),
+            [
+                {"className": name, "title": name.removeprefix("align").capitalize()}
+                for name in sorted(ALIGNMENT_CLASSES)
+            ],
+        )
+    },
+    # Images in figures (with captions), players and audio/video: the media
+    # library's upload and the embed allowlist (static/js/editor-media.js).
+    "Figure": True,
+    "Caption": True,
+    "Image": True,
+    "NewsroomMedia": {
+        "uploadUrl": reverse_lazy("images:upload"),
+        "embedUrl": reverse_lazy("articles_editor:embed"),
+    },
 }
 
 

@@ -4,7 +4,8 @@ Writers:
 
 - ``article_save`` — the admin (``ArticleAdmin.save_model``), ``load_seeds``
   (``articles.seeds``), the WordPress importer (``wordpress.importer.posts``)
-  and the test factories. It sanitises the body once, saves, sets categories
+  and the test factories. It sanitises the body once, gives its library
+  images their ``srcset`` (``images.html.responsive_images``), saves, sets categories
   and tags, and after commit queues the featured image's renditions (the task
   in ``articles.tasks`` stores them with one UPDATE) and refreshes what
   readers see (``newsroom.pagecache``).
@@ -28,6 +29,7 @@ from django.utils import timezone
 from articles.html import excerpt_from_html, sanitize_html, strip_control_characters
 from articles.models import Article, Category
 from articles.tasks import article_build_renditions
+from images.html import responsive_images
 from newsroom import pagecache
 
 
@@ -61,6 +63,8 @@ def article_save(
     article.excerpt = strip_control_characters(article.excerpt)
     if not isinstance(article.body, SanitizedHTML):
         article.body = sanitize_html(article.body)
+    # Library images get their renditions from the library (one query).
+    article.body = SanitizedHTML(responsive_images(article.body))
     image_changed = _featured_image_changed(article)
     if image_changed:
         article.featured_image_renditions = {}

@@ -11,8 +11,8 @@ import logging
 
 from django.tasks import task
 
-from articles.images import make_renditions
 from articles.models import Article
+from images.renditions import make_renditions
 from newsroom import pagecache
 
 logger = logging.getLogger(__name__)

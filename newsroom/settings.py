@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "accounts",
     "newsroom",
+    "images",
     "articles",
     "comments",
     "wordpress",
@@ -284,6 +286,14 @@ NEWSROOM_ADMIN_URL = env.str("NEWSROOM_ADMIN_URL", default="admin/")
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
+
+def _media_origin(media_url: str) -> list[str]:
+    """``["https://cdn.example"]`` when media is served from another host (S3, a
+    CDN); nothing when MEDIA_URL is a path on this site."""
+    parts = urlsplit(media_url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 # Content Security Policy (Django's own): no inline script or style. The one
 # inline script, the admin editor's import map, carries a per-request nonce
 # (the nonce appears in the header only on responses that use it, never on
@@ -297,6 +307,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:", "https:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
+    # Audio and video in article bodies: this site's, or the media storage's host.
+    "media-src": [CSP.SELF, *_media_origin(MEDIA_URL)],
     "object-src": [CSP.NONE],
     # The embed providers' players, exactly articles.embeds.FRAME_SOURCES (settings
     # may not import an app; tests/test_import_wordpress_content.py holds them equal).
@@ -341,6 +353,18 @@ LOGGING = {
 
 # Listings.
 NEWSROOM_PAGE_SIZE = env.int("NEWSROOM_PAGE_SIZE", default=10)
+
+# The media library (images): the largest image an editor may upload.
+IMAGES_MAX_UPLOAD_BYTES = env.int("IMAGES_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# The editor's extensions beyond django-prose-editor's own: the media library's
+# "Insert image" and the providers' players ("Embed", a pasted URL). Their
+# markup is allowed by articles.html.sanitize_html, not by the editor's config.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/editor-media.js")],
+        "extensions": {"NewsroomMedia": "django_prose_editor.config.html_tags"},
+    }
+]
 
 # Tags: "Climate" and "climate" are one tag.
 TAGGIT_CASE_INSENSITIVE = True

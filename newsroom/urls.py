@@ -11,6 +11,9 @@ from newsroom.pagecache import published_content as published
 from newsroom.views import healthz
 
 urlpatterns = [
+    # The article editor's endpoints, before the admin's own catch-all.
+    path(f"{settings.NEWSROOM_ADMIN_URL}editor/images/", include("images.urls")),
+    path(f"{settings.NEWSROOM_ADMIN_URL}editor/", include("articles.editor_urls")),
     path(settings.NEWSROOM_ADMIN_URL, admin.site.urls),
     path(
         "sitemap.xml", published(sitemap_views.index), {"sitemaps": SITEMAPS}, name="sitemap-index"

@@ -199,15 +199,16 @@ def test_images_are_copied_from_a_copy_of_the_uploads_folder(tmp_path):
     # links their 300-pixel variants; the uploads folder has the originals).
     uploads = tmp_path / "uploads" / "2011" / "01"
     uploads.mkdir(parents=True)
-    for name in ("tuto-1.png", "tuto2.png", "tuto-3.png"):
-        Image.new("RGB", (30, 30), (90, 90, 90)).save(uploads / name)
+    for shade, name in enumerate(("tuto-1.png", "tuto2.png", "tuto-3.png")):
+        # Different pictures: the media library stores identical files once.
+        Image.new("RGB", (30, 30), (90 + shade, 90, 90)).save(uploads / name)
     report = run_import(ALEXRIO, "--media-dir", tmp_path / "uploads")
     assert table_row(report, "media") == (3, 0, 0, 0)
     sources = re.findall(r'<img [^>]*src="([^"]*)"', wp_article(22).body)
     assert sources == [
-        "/media/articles/2011/01/tuto-1.png",
-        "/media/articles/2011/01/tuto2.png",
-        "/media/articles/2011/01/tuto-3.png",
+        "/media/images/2011/01/tuto-1.png",
+        "/media/images/2011/01/tuto2.png",
+        "/media/images/2011/01/tuto-3.png",
     ]
 
 

@@ -16,6 +16,7 @@ names every model the admin registers, so a new model cannot slip in unclassifie
 
 import contextlib
 from datetime import timedelta
+from io import BytesIO
 from urllib.parse import urlencode
 
 import pytest
@@ -25,15 +26,19 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from PIL import Image as PillowImage
 from taggit.models import Tag
 
 from accounts.roles import EDITORS, MODERATORS, ROLE_APPS
 from articles.models import Article
 from articles.sitemaps import SITEMAPS
 from comments.models import Comment, SpamRule
+from images.models import Image
+from images.services import image_create
 from newsroom.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +54,7 @@ STAFF_ROLES = ["editor", "moderator", "superuser"]
 # A missing letter means 403 (for "c": a read-only change page, or 403 without "v").
 # Anonymous readers and commenters are sent to the admin login for every page.
 #
-# Editors: articles, sources, categories, tags. Moderators: comments (readers
+# Editors: articles, sources, categories, tags, the media library. Moderators: comments (readers
 # write them, so nobody adds one here) and spam rules. Neither manages users,
 # groups, sites, pages, redirects, site settings, task results or login records.
 # fmt: off
@@ -59,6 +64,7 @@ ADMIN_TABLE = {
     "articles.source":                      ("vacd",  "",        "vacd"),
     "articles.category":                    ("vacd",  "",        "vacd"),
     "taggit.tag":                           ("vacd",  "",        "vacd"),
+    "images.image":                         ("vacd",  "",        "vacd"),
     "comments.comment":                     ("",      "vcd",     "vcd"),
     "comments.spamrule":                    ("",      "vacd",    "vacd"),
     "accounts.user":                        ("",      "",        "vacd"),
@@ -97,6 +103,7 @@ def make_object(label: str, request):
         "articles.source": lambda: request.getfixturevalue("source_factory")(),
         "articles.category": lambda: request.getfixturevalue("category_factory")(),
         "taggit.tag": lambda: Tag.objects.create(name="Throwaway", slug="throwaway"),
+        "images.image": lambda: image_create(file=jpeg_upload(), alt="Throwaway"),
         "comments.comment": lambda: request.getfixturevalue("comment_factory")(),
         "comments.spamrule": lambda: SpamRule.objects.create(kind="moderation", value="casino"),
         "accounts.user": lambda: request.getfixturevalue("user_factory")(username="throwaway"),
@@ -411,6 +418,59 @@ def test_admin_actions(request, login, role, label, action, allowed):
     else:
         assert response.status_code == 403
     assert obj.status == before
+
+
+# --- The article editor's endpoints (the media library's upload, embeds) -----------------
+
+
+def jpeg_upload(colour=(10, 120, 40)):
+    buffer = BytesIO()
+    PillowImage.new("RGB", (800, 600), colour).save(buffer, "JPEG")
+    return SimpleUploadedFile("upload.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+# Who may upload to the library and ask for an embed: those who write articles.
+# Anyone else gets a JSON 403 (the editor's script cannot follow a login redirect).
+EDITOR_ENDPOINT_STATUS = {
+    "anonymous": 403,
+    "commenter": 403,
+    "editor": "ok",
+    "moderator": 403,
+    "superuser": "ok",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_uploading_to_the_media_library(login, role):
+    client = login(role)
+    response = client.post(reverse("images:upload"), {"file": jpeg_upload(), "alt": "A field"})
+    if EDITOR_ENDPOINT_STATUS[role] == "ok":
+        assert response.status_code == 201
+        assert response.json()["src"].startswith("/media/images/")
+        assert Image.objects.count() == 1
+    else:
+        assert response.status_code == 403
+        assert "message" in response.json()
+        assert Image.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_asking_the_editor_for_an_embed(login, role):
+    client = login(role)
+    response = client.get(reverse("articles_editor:embed"), {"url": "https://youtu.be/dQw4w9WgXcQ"})
+    if EDITOR_ENDPOINT_STATUS[role] == "ok":
+        assert response.status_code == 200
+        assert response.json()["src"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    else:
+        assert response.status_code == 403
+
+
+def test_the_upload_endpoint_needs_the_csrf_token(editor):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    response = client.post(reverse("images:upload"), {"file": jpeg_upload(), "alt": "A field"})
+    assert response.status_code == 403
+    assert Image.objects.count() == 0
 
 
 # --- Open redirects ----------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """WordPress attachments: recorded from the first pass, then used by posts as
 featured images (copied from ``--media-dir``, a copy of wp-content/uploads;
 nothing is downloaded) and as ``[gallery]`` images; and the images in post
-bodies that point at the old site's uploads (``body_images``), copied into
-Newsroom's media the same way, their ``src`` rewritten.
+bodies that point at the old site's uploads (``body_images``), moved into the
+media library (``images``) from the same folder, their ``src`` (and links to
+them) rewritten.
 
 Called by ``reading`` (``import_attachments``, ``note_site_url``,
 ``report_old_images``) and ``posts`` (``featured_image``, ``gallery``,
@@ -11,16 +12,18 @@ Called by ``reading`` (``import_attachments``, ``note_site_url``,
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
-from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from images.models import Image as LibraryImage
+from images.services import image_create
 from wordpress.content import GalleryImage, plain_text
 from wordpress.importer.records import (
     CREATED,
@@ -241,16 +244,31 @@ def upload_path(state: ImportState, url: str) -> str | None:
     return None
 
 
+@dataclass
+class _BodyImages:
+    """One post's images: what ``body_images`` knows, and learns as it goes."""
+
+    published: datetime
+    known: dict  # the last run's copies
+    attachments: dict[str, Attachment]  # the recorded attachments, by file
+    copies: dict[str, str] = field(default_factory=dict)  # source → storage name
+    originals: dict[str, str] = field(default_factory=dict)  # old upload (original) → URL
+    left: list[str] = field(default_factory=list)
+    without_alt: list[str] = field(default_factory=list)
+
+
 def body_images(
     state: ImportState, label: str, body: str, *, published: datetime, known: dict
 ) -> tuple[str, dict]:
-    """The body with its images on the old site's uploads copied from
-    ``--media-dir`` into Newsroom's media (under ``articles/<year>/<month>/`` of
-    ``published``) and pointing there; and the copies made, ``{source: name}``
-    (the post keeps it, so a re-import copies nothing again; ``known`` is the
-    last run's). Images left on the old site are reported and counted."""
-    copies: dict[str, str] = {}
-    left: list[str] = []
+    """The body with its images on the old site's uploads moved into the media
+    library (``images.services.image_create``, filed under ``published``'s
+    month; renditions, and a ``srcset`` when the article is saved) and pointing
+    there, as do links to those uploads around them; and the copies made,
+    ``{source: name}`` (the post keeps it, so a re-import copies nothing
+    again; ``known`` is the last run's, and the library never stores a file
+    twice). Images left on the old site are reported and counted, as are
+    images with no alt text anywhere."""
+    found = _BodyImages(published, known, _attachments_for(state, body))
 
     def rewrite(match: re.Match) -> str:
         tag = match.group(0)
@@ -258,41 +276,98 @@ def body_images(
         relative = upload_path(state, src.group(3)) if src else None
         if relative is None:
             return tag
-        name = _copied(state, relative, published, known, copies)
-        if name is None:
-            left.append(relative)
+        alt = _alt_of(tag)
+        image = _library_image(state, label, relative, alt, found)
+        if image is None:
+            found.left.append(relative)
             return tag
-        url = html.escape(default_storage.url(name), quote=True)
+        url = html.escape(image.file.url, quote=True)
+        found.originals[SIZE_VARIANT.sub("", relative)] = url
         tag = f"{tag[: src.start(3)]}{url}{tag[src.end(3) :]}"
+        if not alt:
+            tag = _with_alt(tag, image.alt)
         return IMG_SRCSET.sub("", tag)
 
     body = IMG_TAG.sub(rewrite, body)
-    _report_left(state, label, left)
-    return body, copies
+    if found.originals:
+        body = LINK_TAG.sub(partial(_link_to_copy, state, found.originals), body)
+    _report_left(state, label, found.left)
+    for relative in dict.fromkeys(found.without_alt):
+        state.report(f"{label}: image {relative} has no alt text; its file name stands in for it")
+    return body, found.copies
 
 
-def _copied(
-    state: ImportState, relative: str, published: datetime, known: dict, copies: dict
-) -> str | None:
-    """The storage name of the upload's copy (made now, unless an earlier post
-    or run made it); None when ``--media-dir`` does not hold the file."""
+def _attachments_for(state: ImportState, body: str) -> dict[str, Attachment]:
+    """The recorded attachments of the body's uploads, by file (one query)."""
+    files = set()
+    for tag in IMG_TAG.findall(body):
+        src = IMG_SRC.search(tag)
+        if src and (relative := upload_path(state, src.group(3))):
+            files |= {relative, SIZE_VARIANT.sub("", relative)}
+    if not files:
+        return {}
+    items = ImportedItem.objects.filter(kind=Kind.ATTACHMENT, data__file__in=sorted(files))
+    return {(item.data or {}).get("file", ""): Attachment.from_item(item) for item in items}
+
+
+def _library_image(
+    state: ImportState, label: str, relative: str, alt: str, found: _BodyImages
+) -> LibraryImage | None:
+    """The library image of the upload (stored now, unless an earlier post or
+    run stored it); None when ``--media-dir`` does not hold a usable file."""
     if state.media_dir is None:
         return None
     original = SIZE_VARIANT.sub("", relative)
-    path, found = _existing_file(state.media_dir, list(dict.fromkeys([original, relative])))
+    path, file = _existing_file(state.media_dir, list(dict.fromkeys([original, relative])))
     if path is None:
         return None
-    source = f"{found}:{path.stat().st_size}"
-    name = state.media_copies.get(source) or known.get(source)
-    if name is None or not default_storage.exists(name):
-        folder = timezone.localtime(published).strftime("articles/%Y/%m/")
-        with open(path, "rb") as handle:
-            name = default_storage.save(folder + path.name, File(handle))
+    source = f"{file}:{path.stat().st_size}"
+    name = state.media_copies.get(source) or found.known.get(source)
+    image = LibraryImage.objects.filter(file=name).first() if name else None
+    if image is None:
+        attachment = found.attachments.get(original) or found.attachments.get(relative)
+        alt = (attachment.alt if attachment else "") or alt
+        if not alt:
+            found.without_alt.append(relative)
+            alt = (attachment.title if attachment else "") or PurePosixPath(original).stem
+        try:
+            with open(path, "rb") as handle:
+                image = image_create(
+                    file=File(handle, name=path.name), alt=alt, created_at=found.published
+                )
+        except ValidationError as error:
+            state.report(f"{label}: image {file} was not moved in: {' '.join(error.messages)}")
+            return None
         state.summary.add("media", CREATED)
     else:
         state.summary.add("media", UNCHANGED)
-    state.media_copies[source] = copies[source] = name
-    return name
+    state.media_copies[source] = found.copies[source] = image.file.name
+    return image
+
+
+IMG_ALT = re.compile(r"""\salt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+LINK_TAG = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+LINK_HREF = re.compile(r"""(\shref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def _alt_of(tag: str) -> str:
+    match = IMG_ALT.search(tag)
+    return " ".join(html.unescape(match.group(2)).split()) if match else ""
+
+
+def _with_alt(tag: str, alt: str) -> str:
+    """``tag`` with ``alt`` as its alt text (it had none, or an empty one)."""
+    tag = IMG_ALT.sub("", tag)
+    return f'<img alt="{html.escape(alt, quote=True)}"{tag[4:]}'
+
+
+def _link_to_copy(state: ImportState, originals: dict[str, str], match: re.Match) -> str:
+    """A link to an old upload whose image was moved in points at the copy."""
+    tag = match.group(0)
+    href = LINK_HREF.search(tag)
+    relative = upload_path(state, href.group(3)) if href else None
+    url = originals.get(SIZE_VARIANT.sub("", relative)) if relative else None
+    return f"{tag[: href.start(3)]}{url}{tag[href.end(3) :]}" if url else tag
 
 
 def _report_left(state: ImportState, label: str, left: list[str]) -> None:

@@ -1,9 +1,10 @@
-"""Responsive renditions of featured images, made once with Pillow.
+"""Responsive renditions of an image, made once with Pillow.
 
-When an article's featured image changes, ``make_renditions`` writes scaled
-JPEG copies beside it (``<name>-480w.jpg`` …) and returns ``{width: name}``;
-the article keeps that map, so pages get a ``srcset`` without touching an
-image at request time.
+``make_renditions`` writes scaled JPEG copies of a stored image
+(``renditions/<name>-480w.jpg`` …) and returns ``{width: name}``; the owner
+keeps that map, so pages get a ``srcset`` without touching an image at
+request time. Callers: ``images.services.image_create`` (the media library)
+and ``articles.tasks`` (an article's featured image).
 """
 
 from io import BytesIO
@@ -17,6 +18,18 @@ RENDITION_WIDTHS = (480, 960, 1440)
 JPEG_QUALITY = 82
 
 
+def _flattened(picture: Image.Image) -> Image.Image:
+    """RGB or greyscale for JPEG; transparent parts on white (not black)."""
+    if picture.mode in ("RGB", "L"):
+        return picture
+    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+        picture = picture.convert("RGBA")
+        background = Image.new("RGB", picture.size, (255, 255, 255))
+        background.paste(picture, mask=picture.getchannel("A"))
+        return background
+    return picture.convert("RGB")
+
+
 def make_renditions(image: FieldFile) -> dict[str, str]:
     """Write the renditions of ``image`` to its storage; return ``{width: name}``.
 
@@ -24,9 +37,7 @@ def make_renditions(image: FieldFile) -> dict[str, str]:
     """
     storage = image.storage
     with storage.open(image.name, "rb") as handle, Image.open(handle) as original:
-        original = ImageOps.exif_transpose(original)
-        if original.mode not in ("RGB", "L"):
-            original = original.convert("RGB")
+        original = _flattened(ImageOps.exif_transpose(original))
         stem = PurePosixPath(image.name).with_suffix("")
         renditions = {}
         for width in RENDITION_WIDTHS:
