@@ -339,6 +339,17 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Fetching URLs that editors paste and feeds supply (newsroom.fetching): public
+# addresses only, at most this many bytes and seconds per fetch. Loopback
+# addresses are allowed for tests and local development only (check --deploy
+# warns when it is on).
+NEWSROOM_FETCH_MAX_BYTES = env.int("NEWSROOM_FETCH_MAX_BYTES", default=5 * 1024 * 1024)
+NEWSROOM_FETCH_TIMEOUT = env.float("NEWSROOM_FETCH_TIMEOUT", default=10.0)
+NEWSROOM_FETCH_ALLOW_LOOPBACK = env.bool("NEWSROOM_FETCH_ALLOW_LOOPBACK", default=False)
+NEWSROOM_FETCH_USER_AGENT = env.str(
+    "NEWSROOM_FETCH_USER_AGENT", default=f"Newsroom/0.1 (+{NEWSROOM_SITE_URL})"
+)
+
 # Listings.
 NEWSROOM_PAGE_SIZE = env.int("NEWSROOM_PAGE_SIZE", default=10)
 
