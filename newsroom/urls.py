@@ -11,6 +11,8 @@ from newsroom.pagecache import published_content as published
 from newsroom.views import healthz
 
 urlpatterns = [
+    # The reposting desk's admin page, before the admin site's catch-all patterns.
+    path(f"{settings.NEWSROOM_ADMIN_URL}wire/repost/", include("wire.admin_urls")),
     path(settings.NEWSROOM_ADMIN_URL, admin.site.urls),
     path(
         "sitemap.xml", published(sitemap_views.index), {"sitemaps": SITEMAPS}, name="sitemap-index"

@@ -29,6 +29,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
+from cssselect import SelectorError
 from lxml import etree
 
 from articles.html import html_to_text, sanitize_html
@@ -58,6 +59,11 @@ TRAFILATURA_OPTIONS = {
     "include_tables": True,
 }
 
+# Boxes that ask the reader to subscribe or log in, by their usual class names.
+PAYWALL_BOXES = ", ".join(
+    f"[class*={name}], [id*={name}]" for name in ("paywall", "regwall", "piano-", "tp-modal")
+)
+
 # Fewer words than this in what trafilatura kept is a teaser or a paywall, not an article.
 MIN_BODY_WORDS = 20
 
@@ -84,6 +90,9 @@ class ExtractedArticle:
     site_name: str = ""
     language: str = ""
     images: tuple[BodyImage, ...] = field(default_factory=tuple)
+    # The page marks part of its text as for subscribers (or shows a paywall):
+    # what was extracted is the free part only.
+    paywalled: bool = False
 
 
 def extract_article(html: str, *, url: str) -> ExtractedArticle:
@@ -96,15 +105,16 @@ def extract_article(html: str, *, url: str) -> ExtractedArticle:
     except (etree.ParserError, ValueError) as error:
         raise ExtractionFailed(f"The page could not be read as HTML ({error}).") from error
     declared = _declared_metadata(page)
-    document = trafilatura.extract_with_metadata(html, url=url, **TRAFILATURA_OPTIONS)
-    body = _absolute_addresses(document.text, base=url) if document and document.text else ""
-    body = sanitize_html(body)
+    paywalled = _remove_paywalls(page)
+    document = trafilatura.extract_with_metadata(page, url=url, **TRAFILATURA_OPTIONS)
+    title = declared.get("title") or (document.title if document else "") or ""
+    body = document.text if document and document.text else ""
+    body = sanitize_html(_prepared_body(body, base=url, title=title)) if body else ""
     if len(html_to_text(body).split()) < MIN_BODY_WORDS:
         raise ExtractionFailed(
             "No article text was found on the page (it may be a front page, "
             "a video, or behind a paywall)."
         )
-    title = declared.get("title") or (document.title or "")
     return ExtractedArticle(
         url=url,
         title=" ".join(title.split())[:300],
@@ -116,6 +126,7 @@ def extract_article(html: str, *, url: str) -> ExtractedArticle:
         site_name=declared.get("site_name") or (document.sitename or ""),
         language=declared.get("language", ""),
         images=tuple(_body_images(body)),
+        paywalled=paywalled,
     )
 
 
@@ -220,7 +231,30 @@ def _as_date(value: str | None) -> date | None:
             return None
 
 
-# -- The body's addresses ---------------------------------------------------------
+# -- Paywalls and the body's addresses ---------------------------------------------
+
+
+def _remove_paywalls(page: lxml.html.HtmlElement) -> bool:
+    """Take out what the page marks as for subscribers only (schema.org's
+    ``isAccessibleForFree: false`` parts, by their ``cssSelector``) and paywall
+    or subscription boxes; return whether there were any."""
+    selectors = [PAYWALL_BOXES]
+    for item in _json_ld_articles(page):
+        parts = item.get("hasPart")
+        for part in parts if isinstance(parts, list) else [parts]:
+            if isinstance(part, dict) and str(part.get("isAccessibleForFree")).lower() == "false":
+                selectors.append(_text(part.get("cssSelector")))
+    found = False
+    for selector in filter(None, selectors):
+        try:
+            elements = page.cssselect(selector)
+        except (SelectorError, ValueError):
+            continue  # the page's selector, not ours: a bad one is ignored
+        for element in elements:
+            if element.getparent() is not None:
+                element.drop_tree()
+                found = True
+    return found
 
 
 def _absolute(address: str, *, base: str) -> str:
@@ -228,10 +262,16 @@ def _absolute(address: str, *, base: str) -> str:
     return safe_url(urljoin(base, address.strip())) if address else ""
 
 
-def _absolute_addresses(body: str, *, base: str) -> str:
-    """The extracted body with every link and image address made absolute (the
-    repost lives on another site, where the original's relative links would break)."""
+def _prepared_body(body: str, *, base: str, title: str) -> str:
+    """trafilatura's body without the headline (the article has its own title) and
+    with every link and image address made absolute (the repost lives on another
+    site, where the original's relative links would break)."""
     container = lxml.html.document_fromstring(body).body
+    for heading in container.iter("h1"):
+        if " ".join(heading.text_content().split()) == " ".join(title.split()):
+            heading.drop_tree()
+        else:
+            heading.tag = "h2"  # the page's own h1 is the title
     for element in container.iter("a", "img"):
         attribute = "href" if element.tag == "a" else "src"
         value = element.get(attribute)
