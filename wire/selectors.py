@@ -21,6 +21,10 @@ MAX_SUGGESTED_CATEGORIES = 3
 MAX_SUGGESTED_TAGS = 5
 
 
+# TEMPORARY until h/wire's Source.feed_url is merged: then both, always.
+SITE_FIELDS = [f for f in ("homepage_url", "feed_url") if hasattr(Source, f)]
+
+
 @dataclass(frozen=True)
 class FilingSuggestion:
     categories: list[Category]
@@ -43,11 +47,11 @@ def source_for_url(url: str) -> Source | None:
     parts = host.split(".")
     for start in range(len(parts) - 1):
         domain = ".".join(parts[start:])
-        candidates = Source.objects.filter(
-            Q(homepage_url__icontains=domain) | Q(feed_url__icontains=domain)
-        ).order_by("pk")
-        for source in candidates:
-            if domain in {bare_host(source.homepage_url), bare_host(source.feed_url)}:
+        mentions = Q()
+        for name in SITE_FIELDS:
+            mentions |= Q(**{f"{name}__icontains": domain})
+        for source in Source.objects.filter(mentions).order_by("pk"):
+            if domain in {bare_host(getattr(source, name)) for name in SITE_FIELDS}:
                 return source
     return None
 
