@@ -2,7 +2,8 @@
 
 A role is a group whose permissions are every permission of some apps:
 
-* **Editors** write and publish articles and manage sources, categories and tags.
+* **Editors** write and publish articles, manage sources, categories and tags,
+  and work the wire (repost or dismiss its items).
 * **Moderators** work on comments and the spam rules, and nothing else.
 
 Neither manages users; that stays with superusers. ``sync_role_groups`` runs
@@ -16,7 +17,7 @@ EDITORS = "Editors"
 MODERATORS = "Moderators"
 
 ROLE_APPS: dict[str, list[str]] = {
-    EDITORS: ["articles", "taggit"],
+    EDITORS: ["articles", "taggit", "wire"],
     MODERATORS: ["comments"],
 }
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "wordpress",
+    "wire",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +350,14 @@ NEWSROOM_FETCH_ALLOW_LOOPBACK = env.bool("NEWSROOM_FETCH_ALLOW_LOOPBACK", defaul
 NEWSROOM_FETCH_USER_AGENT = env.str(
     "NEWSROOM_FETCH_USER_AGENT", default=f"Newsroom/0.1 (+{NEWSROOM_SITE_URL})"
 )
+
+# The wire (wire app): each source's feed is fetched every WIRE_FETCH_INTERVAL_SECONDS
+# by `manage.py fetch_sources` (cron) or the self-renewing task it can queue, by
+# WIRE_FETCH_WORKERS fetches at a time. A failing feed waits twice as long after
+# each failure, up to WIRE_MAX_BACKOFF_SECONDS.
+WIRE_FETCH_INTERVAL_SECONDS = env.int("WIRE_FETCH_INTERVAL_SECONDS", default=900)
+WIRE_FETCH_WORKERS = env.int("WIRE_FETCH_WORKERS", default=8)
+WIRE_MAX_BACKOFF_SECONDS = env.int("WIRE_MAX_BACKOFF_SECONDS", default=24 * 3600)
 
 # Listings.
 NEWSROOM_PAGE_SIZE = env.int("NEWSROOM_PAGE_SIZE", default=10)

@@ -2,7 +2,8 @@
 
 ``repost(*, url, editor, item=None, images="download")`` is the desk's one
 way to turn a link into a draft; ``repost_url`` is the same, returning just the
-article. Callers: the wire's Repost action (with the ``WireItem``) and the
+article. Callers: the wire's Repost (``wire.services.wire_item_repost``, with the
+``WireItem``; it marks the item, this module writes no wire items) and the
 admin's "Repost from a URL" (``wire.admin_views``).
 
 1. An article already reposted from the same original (the URL asked for, or
@@ -28,6 +29,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils import timezone
 
 from articles.models import Article, Source
 from articles.services import article_save
@@ -35,13 +37,16 @@ from newsroom.fetching import HTML_TYPES, FetchRefused, fetch
 from newsroom.links import safe_url
 from wire.extraction import ExtractedArticle, ExtractionFailed, extract_article
 from wire.images import ImageRefused, body_with_images, download_image
-from wire.selectors import article_reposted_from, bare_host, filing_suggestion, source_for_url
+from wire.repost_selectors import bare_host, filing_suggestion, source_for_url
+from wire.selectors import article_reposted_from
 
 ImageChoice = Literal["download", "drop"]
 
 
-class RepostFailed(Exception):
-    """Nothing was reposted; ``str(error)`` tells the editor why."""
+class RepostFailed(FetchRefused):
+    """Nothing was reposted; ``str(error)`` tells the editor why. A kind of
+    ``FetchRefused``, so a caller that shows the fetcher's refusals (the wire
+    admin's Repost) shows these the same way."""
 
 
 @dataclass
@@ -121,7 +126,7 @@ def _fetch_page(url: str) -> tuple[str, str]:
 
 def _item_date(item: Any):
     published_at = getattr(item, "published_at", None)
-    return published_at.date() if published_at else None
+    return timezone.localtime(published_at).date() if published_at else None
 
 
 def _attach_lead_image(article: Article, extracted: ExtractedArticle) -> list[str]:

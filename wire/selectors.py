@@ -1,93 +1,25 @@
-"""Reads for the reposting desk: which source a URL belongs to, what was already
-reposted, and how a source's articles are usually filed.
+"""Reads for the wire: which articles were reposted from which links, and the
+feeds' states for the Source list. Called by ``wire.services`` and ``wire.admin``."""
 
-Called by ``wire.reposting``; each is one or two queries.
-"""
+from collections.abc import Iterable
 
-from collections import Counter
-from dataclasses import dataclass
-from urllib.parse import urlsplit
-
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
-
-from articles.models import Article, Category, Source
-
-# How many of the source's newest articles the filing suggestions look at, and
-# what share of them must carry a category or tag for it to be suggested.
-SUGGESTION_SAMPLE = 50
-SUGGESTION_SHARE = 0.2
-MAX_SUGGESTED_CATEGORIES = 3
-MAX_SUGGESTED_TAGS = 5
+from articles.models import Article
 
 
-# TEMPORARY until h/wire's Source.feed_url is merged: then both, always.
-SITE_FIELDS = [f for f in ("homepage_url", "feed_url") if hasattr(Source, f)]
-
-
-@dataclass(frozen=True)
-class FilingSuggestion:
-    categories: list[Category]
-    tags: list[str]
-
-
-def bare_host(url: str) -> str:
-    """The host of ``url`` in lower case, without ``www.`` and without a port."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return host.removeprefix("www.")
-
-
-def source_for_url(url: str) -> Source | None:
-    """The source whose homepage or feed is on ``url``'s site (its host, or a
-    domain the host is under: ``news.example.org`` belongs to ``example.org``)."""
-    host = bare_host(url)
-    if not host:
+def article_reposted_from(link: str) -> Article | None:
+    """The first article whose original URL is ``link``, if any."""
+    if not link:
         return None
-    # The longest (most specific) matching site wins; a query per domain level.
-    parts = host.split(".")
-    for start in range(len(parts) - 1):
-        domain = ".".join(parts[start:])
-        mentions = Q()
-        for name in SITE_FIELDS:
-            mentions |= Q(**{f"{name}__icontains": domain})
-        for source in Source.objects.filter(mentions).order_by("pk"):
-            if domain in {bare_host(getattr(source, name)) for name in SITE_FIELDS}:
-                return source
-    return None
+    return Article.objects.filter(source_url=link).order_by("pk").first()
 
 
-def article_reposted_from(*urls: str) -> Article | None:
-    """The article already reposted from one of ``urls`` (the original's address), if any."""
-    wanted = {url.split("#", 1)[0] for url in urls if url}
+def articles_reposted_from(links: Iterable[str]) -> dict[str, Article]:
+    """For each of ``links`` that was reposted, its (first) article: one query."""
+    wanted = {link for link in links if link}
     if not wanted:
-        return None
-    return Article.objects.filter(source_url__in=wanted).order_by("pk").first()
-
-
-def filing_suggestion(source: Source) -> FilingSuggestion:
-    """The categories and tags most used by ``source``'s newest articles: what an
-    editor would most likely choose for one more article from it."""
-    recent = list(
-        Article.objects.filter(source=source)
-        .order_by("-publish_at", "-pk")
-        .values_list("pk", flat=True)[:SUGGESTION_SAMPLE]
-    )
-    if not recent:
-        return FilingSuggestion(categories=[], tags=[])
-    enough = max(1, round(len(recent) * SUGGESTION_SHARE))
-    category_counts = Counter(
-        Article.categories.through.objects.filter(article_id__in=recent).values_list(
-            "category_id", flat=True
-        )
-    )
-    tag_counts = Counter(
-        Article.tags.through.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article), object_id__in=recent
-        ).values_list("tag__name", flat=True)
-    )
-    category_ids = [pk for pk, n in category_counts.most_common() if n >= enough]
-    categories = Category.objects.in_bulk(category_ids[:MAX_SUGGESTED_CATEGORIES])
-    return FilingSuggestion(
-        categories=[categories[pk] for pk in category_ids if pk in categories],
-        tags=[name for name, n in tag_counts.most_common(MAX_SUGGESTED_TAGS) if n >= enough],
-    )
+        return {}
+    found: dict[str, Article] = {}
+    articles = Article.objects.filter(source_url__in=wanted).only("pk", "title", "source_url")
+    for article in articles.order_by("-pk"):
+        found[article.source_url] = article  # the lowest pk wins
+    return found
