@@ -6,18 +6,21 @@ server; the safe fetcher's loopback allowance is on except where a refusal is
 the point, and then no request may reach the server.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article, Source
 from tests.factories import ArticleFactory, CategoryFactory, SourceFactory
 from tests.web_server import WebServer
+from wire.models import WireItem
 from wire.reposting import RepostFailed, repost, repost_url
+from wire.services import wire_item_repost
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +250,53 @@ def test_a_loopback_address_is_refused_before_any_request_when_the_allowance_is_
 def test_an_address_that_is_not_a_web_address_is_refused(editor):
     with pytest.raises(RepostFailed, match="not a web address"):
         repost(url="javascript:alert(1)", editor=editor)
+
+
+# -- From the wire ------------------------------------------------------------------
+
+
+def _wire_item(site, path: str, **fields):
+    source = SourceFactory(name="Harbour Wire", homepage_url="https://elsewhere.example/")
+    return WireItem.objects.create(
+        source=source, guid=path, link=site.url(path), title="As the feed titles it", **fields
+    )
+
+
+def test_a_wire_item_is_reposted_credited_to_its_feeds_source(site, editor):
+    item = _wire_item(site, "/story/newsarticle_jsonld")
+
+    article, created = wire_item_repost(item=item, editor=editor, images="drop")
+
+    assert created
+    assert article.source == item.source
+    assert article.title == "Harbour cranes idle as dock workers strike over automation"
+    assert "Every crane on the east quay" in article.body
+    item.refresh_from_db()
+    assert item.article == article
+
+
+def test_a_wire_item_whose_page_gives_no_date_takes_the_feeds_date(site, editor):
+    item = _wire_item(
+        site, "/story/paywall", published_at=datetime(2024, 3, 9, 22, 30, tzinfo=UTC)
+    )
+    site.add("/story/paywall", body=(PAGES / "paywall.html").read_text().replace("2024-03-02", ""))
+
+    article, _ = wire_item_repost(item=item, editor=editor, images="drop")
+
+    assert article.source_published_on == date(2024, 3, 9)
+
+
+def test_the_wire_admin_shows_a_refused_repost_as_a_message(client, editor, site, settings):
+    item = _wire_item(site, "/story/gone")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:wire_wireitem_changelist"),
+        {"action": "repost", "_selected_action": [item.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "was not reposted" in response.content.decode()
+    assert "404" in response.content.decode()
+    assert Article.objects.count() == 0
