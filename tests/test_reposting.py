@@ -40,14 +40,16 @@ def site(settings):
     with WebServer() as server:
         for page in PAGES.glob("*.html"):
             server.add(f"/story/{page.stem}", body=page.read_bytes())
-        for image in ("/images/lead/cranes.png", "/images/body/pickets.png", "/images/reservoir.png"):
+        for image in (
+            "/images/lead/cranes.png",
+            "/images/body/pickets.png",
+            "/images/reservoir.png",
+        ):
             server.add(image, body=png(), content_type="image/png")
         yield server
 
 
-def test_a_json_ld_news_article_becomes_a_draft_with_its_title_date_and_original_url(
-    site, editor
-):
+def test_a_json_ld_news_article_becomes_a_draft_with_its_title_date_and_original_url(site, editor):
     article = repost_url(url=site.url("/story/newsarticle_jsonld"), editor=editor)
 
     assert article.status == Article.Status.DRAFT
@@ -138,7 +140,9 @@ def test_body_images_are_left_out_when_the_editor_chooses_to_drop_them(site, edi
 
 
 def test_an_image_that_is_not_a_picture_is_left_out_and_named_in_the_notes(site, editor):
-    site.add("/images/body/pickets.png", body=b"<html>not a picture</html>", content_type="image/png")
+    site.add(
+        "/images/body/pickets.png", body=b"<html>not a picture</html>", content_type="image/png"
+    )
 
     result = repost(url=site.url("/story/newsarticle_jsonld"), editor=editor)
 
@@ -182,7 +186,9 @@ def test_a_paywalled_story_keeps_the_free_part_without_the_subscription_box(site
 def test_a_story_in_another_language_is_kept_in_that_language(site, editor):
     article = repost_url(url=site.url("/story/french"), editor=editor)
 
-    assert article.title == "Les vendanges commencent avec trois semaines d'avance dans le Bordelais"
+    assert (
+        article.title == "Les vendanges commencent avec trois semaines d'avance dans le Bordelais"
+    )
     assert "Les premiers sécateurs sont entrés dans les vignes" in article.body
     assert article.source.name == "Le Courrier du Sud-Ouest"
     assert article.source_published_on == date(2024, 8, 19)
@@ -276,9 +282,7 @@ def test_a_wire_item_is_reposted_credited_to_its_feeds_source(site, editor):
 
 
 def test_a_wire_item_whose_page_gives_no_date_takes_the_feeds_date(site, editor):
-    item = _wire_item(
-        site, "/story/paywall", published_at=datetime(2024, 3, 9, 22, 30, tzinfo=UTC)
-    )
+    item = _wire_item(site, "/story/paywall", published_at=datetime(2024, 3, 9, 22, 30, tzinfo=UTC))
     site.add("/story/paywall", body=(PAGES / "paywall.html").read_text().replace("2024-03-02", ""))
 
     article, _ = wire_item_repost(item=item, editor=editor, images="drop")

@@ -88,7 +88,9 @@ def test_reposting_lands_the_editor_on_the_new_drafts_form_with_a_message(editor
 def test_reposting_a_url_already_reposted_opens_the_existing_article(editor_client, site):
     editor_client.post(REPOST, {"url": site.url("/story"), "images": "drop"})
 
-    response = editor_client.post(REPOST, {"url": site.url("/story"), "images": "drop"}, follow=True)
+    response = editor_client.post(
+        REPOST, {"url": site.url("/story"), "images": "drop"}, follow=True
+    )
 
     assert Article.objects.count() == 1
     assert "already reposted" in response.content.decode()

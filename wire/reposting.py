@@ -63,9 +63,7 @@ def repost_url(
     return repost(url=url, editor=editor, item=item, images=images).article
 
 
-def repost(
-    *, url: str, editor: Any, item: Any = None, images: ImageChoice = "download"
-) -> Repost:
+def repost(*, url: str, editor: Any, item: Any = None, images: ImageChoice = "download") -> Repost:
     """Repost the story at ``url`` as a draft by ``editor``; see the module docstring.
 
     ``item``: the wire item it came from (its source and date fill gaps)."""
@@ -85,9 +83,7 @@ def repost(
         raise RepostFailed(f"{page_url}: {error}") from error
     notes: list[str] = []
     if extracted.paywalled:
-        notes.append(
-            "Part of the original is for subscribers only: the draft holds the free part."
-        )
+        notes.append("Part of the original is for subscribers only: the draft holds the free part.")
     body = body_with_images(extracted.body_html, images=images)
     notes += body.notes
     article = Article(
@@ -157,8 +153,7 @@ def _source_for(url: str, extracted: ExtractedArticle, item: Any) -> tuple[Sourc
         name=name, defaults={"homepage_url": f"{parts.scheme}://{parts.netloc}/"}
     )
     return source, (
-        f"A new source “{source}” ({source.homepage_url}) was created for {host}: "
-        "check its name."
+        f"A new source “{source}” ({source.homepage_url}) was created for {host}: check its name."
     )
 
 

@@ -86,7 +86,9 @@ def test_a_refused_url_is_explained_on_the_form(live_server, page, editor, origi
     page.goto(live_server.url + "/admin/articles/article/")
     page.get_by_role("link", name="Repost from a URL").click()
 
-    page.get_by_label("Original article URL").fill(original.url("/2024/08/01/harbour-cranes-idle-strike"))
+    page.get_by_label("Original article URL").fill(
+        original.url("/2024/08/01/harbour-cranes-idle-strike")
+    )
     page.get_by_role("button", name="Repost as a draft").click()
 
     expect(page.locator(".errorlist")).to_contain_text("127.0.0.1")
