@@ -304,3 +304,12 @@ def test_the_wire_admin_shows_a_refused_repost_as_a_message(client, editor, site
     assert "was not reposted" in response.content.decode()
     assert "404" in response.content.decode()
     assert Article.objects.count() == 0
+
+
+def test_images_past_the_limit_are_left_out_and_named(site, editor, monkeypatch):
+    monkeypatch.setattr("wire.images.MAX_BODY_IMAGES", 0)
+
+    result = repost(url=site.url("/story/newsarticle_jsonld"), editor=editor)
+
+    assert "<img" not in result.article.body
+    assert any("pickets.png" in note and "left out" in note for note in result.notes)

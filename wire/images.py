@@ -8,6 +8,7 @@ decompression bombs), and is stored where the article form stores uploads
 the notes the editor sees, never dropped silently.
 """
 
+import time
 import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -24,8 +25,11 @@ from PIL import Image
 from newsroom.fetching import IMAGE_TYPES, FetchRefused, fetch
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-# A page with more images than this keeps the first ones; the editor is told.
+# A page with more images than this keeps the first ones, and downloading stops
+# after this many seconds (the editor is waiting): the rest are left out, and
+# the editor is told which.
 MAX_BODY_IMAGES = 30
+BODY_IMAGES_SECONDS = 60
 
 
 class ImageRefused(Exception):
@@ -75,13 +79,17 @@ def body_with_images(body: str, *, images: str) -> BodyImages:
         return BodyImages(html=body)
     container = lxml.html.document_fromstring(f"<body>{body}</body>").body
     result = BodyImages(html="")
+    deadline = time.monotonic() + BODY_IMAGES_SECONDS
     for index, element in enumerate(list(container.iter("img"))):
         src = element.get("src") or ""
         if images == "drop":
             _remove(element)
-        elif index >= MAX_BODY_IMAGES:
+        elif index >= MAX_BODY_IMAGES or time.monotonic() > deadline:
             _remove(element)
-            result.notes.append(f"Image left out (more than {MAX_BODY_IMAGES}): {src}")
+            result.notes.append(
+                f"Image left out (more than {MAX_BODY_IMAGES}, or over "
+                f"{BODY_IMAGES_SECONDS} seconds of downloading): {src}"
+            )
         else:
             try:
                 element.set("src", _store(download_image(src)))
