@@ -24,7 +24,6 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
