@@ -195,7 +195,7 @@ class _Target:
     scheme: str
     host: str  # as in the URL, without brackets: the name for SNI and Host
     port: int
-    address: str  # the checked address the connection is made to
+    addresses: tuple[str, ...]  # the checked addresses, tried in order; never the name
     path: str
     host_header: str
 
@@ -216,17 +216,17 @@ def _check_url(url: str) -> _Target:
     if not host:
         raise FetchRefused(f"{url!r} has no host name.")
     port = port or DEFAULT_PORTS[scheme]
-    address = _resolve_and_check(host, port)
+    addresses = _resolve_and_check(host, port)
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
     netloc_host = f"[{host}]" if ":" in host else host
     host_header = netloc_host if port == DEFAULT_PORTS[scheme] else f"{netloc_host}:{port}"
-    return _Target(scheme, host, port, address, path, host_header)
+    return _Target(scheme, host, port, addresses, path, host_header)
 
 
-def _resolve_and_check(host: str, port: int) -> str:
-    """The address to connect to: every address ``host`` resolves to must be allowed."""
+def _resolve_and_check(host: str, port: int) -> tuple[str, ...]:
+    """The addresses to connect to: every address ``host`` resolves to must be allowed."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
@@ -240,17 +240,17 @@ def _resolve_and_check(host: str, port: int) -> str:
                 f"{host} {verb} {_describe(address)} ({address}); "
                 "only public addresses can be fetched."
             )
-        addresses.append(address)
+        addresses.append(str(address))
     if not addresses:
         raise FetchFailed(f"{host} could not be found.")
-    return str(addresses[0])
+    return tuple(dict.fromkeys(addresses))
 
 
-def _pool(target: _Target, timeout: urllib3.Timeout) -> urllib3.HTTPConnectionPool:
-    """A connection pool bound to the checked address (never the name)."""
+def _pool(target: _Target, address: str, timeout) -> urllib3.HTTPConnectionPool:
+    """A connection pool bound to a checked address (never the name)."""
     if target.scheme == "https":
         return urllib3.HTTPSConnectionPool(
-            target.address,
+            address,
             target.port,
             timeout=timeout,
             retries=False,
@@ -260,7 +260,7 @@ def _pool(target: _Target, timeout: urllib3.Timeout) -> urllib3.HTTPConnectionPo
             assert_hostname=target.host,
         )
     return urllib3.HTTPConnectionPool(
-        target.address, target.port, timeout=timeout, retries=False, maxsize=1
+        address, target.port, timeout=timeout, retries=False, maxsize=1
     )
 
 
@@ -314,12 +314,32 @@ def _read_body(response, *, url: str, max_bytes: int, deadline: float, timeout: 
 
 
 def _one_hop(url: str, *, headers: dict[str, str], deadline: float, timeout: float):
-    """Request ``url`` (checked) and return (target, streaming response)."""
+    """Request ``url`` (checked) and return (pool, streaming response).
+
+    The host's checked addresses are tried in turn while a connection cannot be
+    made (a host with an IPv6 address, fetched from a server without IPv6)."""
     target = _check_url(url)
-    left = _remaining(deadline, url, timeout)
-    pool = _pool(target, urllib3.Timeout(connect=left, read=left))
+    for attempt, address in enumerate(target.addresses, start=1):
+        left = _remaining(deadline, url, timeout)
+        pool = _pool(target, address, urllib3.Timeout(connect=left, read=left))
+        try:
+            return pool, _request(pool, target, headers)
+        except NewConnectionError as error:  # (a subclass of urllib3's TimeoutError)
+            if attempt == len(target.addresses):
+                raise FetchFailed(f"{url} could not be reached ({error}).") from None
+        except (TimeoutError, Urllib3Timeout):
+            raise FetchFailed(f"{url} took longer than {timeout:g} seconds; gave up.") from None
+        except SSLError as error:
+            raise FetchFailed(f"{url}: the secure connection failed ({error}).") from None
+        except (Urllib3Error, OSError) as error:
+            raise FetchFailed(f"{url} could not be reached ({error}).") from None
+    raise AssertionError("unreachable")  # pragma: no cover  (addresses is never empty)
+
+
+def _request(pool, target: _Target, headers: dict[str, str]):
+    """Send the GET; the pool is closed if no answer comes."""
     try:
-        response = pool.urlopen(
+        return pool.urlopen(
             "GET",
             target.path,
             headers={**headers, "Host": target.host_header},
@@ -329,15 +349,9 @@ def _one_hop(url: str, *, headers: dict[str, str], deadline: float, timeout: flo
             decode_content=True,
             assert_same_host=False,
         )
-    except NewConnectionError as error:  # (a subclass of urllib3's TimeoutError)
-        raise FetchFailed(f"{url} could not be reached ({error}).") from None
-    except (TimeoutError, Urllib3Timeout):
-        raise FetchFailed(f"{url} took longer than {timeout:g} seconds; gave up.") from None
-    except SSLError as error:
-        raise FetchFailed(f"{url}: the secure connection failed ({error}).") from None
-    except (Urllib3Error, OSError) as error:
-        raise FetchFailed(f"{url} could not be reached ({error}).") from None
-    return pool, response
+    except BaseException:
+        pool.close()
+        raise
 
 
 # -- The public entry point ------------------------------------------------------------

@@ -274,3 +274,89 @@ def test_check_deploy_warns_when_loopback_fetching_is_allowed(settings):
 def test_check_deploy_is_quiet_about_fetching_by_default(settings, capsys):
     call_command("check", "--deploy", "--tag", "security")
     assert "newsroom.W001" not in capsys.readouterr().err
+
+
+# -- Addresses, IPv6 and TLS ---------------------------------------------------------
+
+
+def test_a_loopback_ipv6_server_is_fetched_when_loopback_is_allowed(loopback_allowed):
+    with WebServer("::1") as server:
+        url = server.add("/", body=PAGE)
+        fetched = fetch(url)
+        assert fetched.status == 200
+        assert server.requests[0][1]["Host"] == f"[::1]:{server.server_address[1]}"
+
+
+def test_the_next_checked_address_is_tried_when_one_cannot_be_reached(
+    server, loopback_allowed, monkeypatch
+):
+    """A host with an IPv6 address, fetched from a machine without IPv6."""
+    port = server.server_address[1]
+    real_getaddrinfo = socket.getaddrinfo
+
+    def two_addresses(host, *args, **kwargs):
+        if host != "newsroom.test":
+            return real_getaddrinfo(host, *args, **kwargs)
+        stream = (socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+        return [
+            (socket.AF_INET6, *stream, ("::1", port, 0, 0)),  # nothing listens there
+            (socket.AF_INET, *stream, ("127.0.0.1", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    server.add("/", body=PAGE)
+    assert fetch(f"http://newsroom.test:{port}/").status == 200
+
+
+def test_a_name_with_one_refused_address_is_refused_whole(monkeypatch):
+    real_getaddrinfo = socket.getaddrinfo
+
+    def mixed(host, *args, **kwargs):
+        if host != "rebind.test":
+            return real_getaddrinfo(host, *args, **kwargs)
+        stream = (socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+        return [
+            (socket.AF_INET, *stream, ("93.184.215.14", 80)),
+            (socket.AF_INET, *stream, ("127.0.0.1", 80)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", mixed)
+    with pytest.raises(FetchRefused, match="rebind.test resolves to a loopback address"):
+        fetch("http://rebind.test/")
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An https server on 127.0.0.1 with a self-signed certificate for localhost,
+    recording the name each client sends in its TLS handshake (SNI)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    names = []
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    with WebServer() as server:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        server.sni_names = names
+        yield server
+
+
+def test_https_sends_the_host_name_and_verifies_the_certificate(tls_server, loopback_allowed):
+    """Connected to the checked address, yet the handshake names the host; a
+    certificate no authority signed is refused."""
+    tls_server.add("/", body=PAGE)
+    url = f"https://localhost:{tls_server.server_address[1]}/"
+    with pytest.raises(FetchFailed, match="the secure connection failed"):
+        fetch(url)
+    assert tls_server.sni_names == ["localhost"]
+    assert tls_server.requests == []

@@ -121,8 +121,9 @@ class WireItemAdmin(admin.ModelAdmin):
         return _article_link(article)
 
     def _repost(self, request, queryset, images: str):
+        items = list(queryset.select_related("source"))
         reposted = []
-        for item in queryset.select_related("source"):
+        for item in items:
             try:
                 article, created = wire_item_repost(item=item, editor=request.user, images=images)
             except (RepostRefused, FetchRefused) as error:
@@ -135,7 +136,7 @@ class WireItemAdmin(admin.ModelAdmin):
                     messages.WARNING,
                 )
             reposted.append(article)
-        if len(reposted) == 1 and queryset.count() == 1:
+        if len(reposted) == 1 and len(items) == 1:
             return HttpResponseRedirect(
                 reverse("admin:articles_article_change", args=[reposted[0].pk])
             )

@@ -100,8 +100,11 @@ def parse_feed(content: bytes, *, url: str, headers: dict[str, str] | None = Non
         raise FeedUnreadable("The feed is empty (no content).")
     # A stream, never bytes or a string: feedparser would read a string that
     # looks like an address or a file name as one, and fetch or open it.
+    # Its HTML sanitiser is not needed: summaries are kept as plain text.
     parsed = feedparser.parse(
-        io.BytesIO(content), response_headers={"content-location": url, **(headers or {})}
+        io.BytesIO(content),
+        response_headers={"content-location": url, **(headers or {})},
+        sanitize_html=False,
     )
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception") or "no RSS or Atom document found"
