@@ -14,8 +14,10 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
+from tests.web_server import WebServer
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+ARTICLE_PAGES = PROJECT_DIR / "tests" / "data" / "articles"
 SHARED_SEED = PROJECT_DIR.parent / "shared" / "seeds" / "000_4b9cf2f781a15f69.txt"
 PROJECT_SEED = PROJECT_DIR / "seeds" / "000_4b9cf2f781a15f69.txt"
 
@@ -83,3 +85,15 @@ def editor(db):
 @pytest.fixture
 def moderator(db):
     return _staff_in_role("molly", MODERATORS)
+
+
+@pytest.fixture
+def story_server(settings):
+    """The original publication for reposting: a loopback server with the article
+    pages of tests/data/articles at ``/story/<name>`` (``/story/opengraph_only`` …),
+    and the safe fetcher's loopback allowance on."""
+    settings.NEWSROOM_FETCH_ALLOW_LOOPBACK = True
+    with WebServer() as server:
+        for page in ARTICLE_PAGES.glob("*.html"):
+            server.add(f"/story/{page.stem}", body=page.read_bytes())
+        yield server

@@ -103,7 +103,8 @@ def make_object(label: str, request):
         "wire.wireitem": lambda: WireItem.objects.create(
             source=request.getfixturevalue("source_factory")(),
             guid="urn:throwaway",
-            link="https://thecradle.example/throwaway/",
+            # Reposting fetches the original: a page on a loopback server.
+            link=request.getfixturevalue("story_server").url("/story/opengraph_only"),
             title="Throwaway",
         ),
         "comments.comment": lambda: request.getfixturevalue("comment_factory")(),

@@ -57,32 +57,37 @@ def test_an_unknown_state_is_a_bad_request(editor_client):
     assert editor_client.get(WIRE, {"state": "bogus"}).status_code == 400
 
 
-def test_reposting_an_item_lands_on_its_draft(editor_client, editor, source_factory):
+def test_reposting_an_item_lands_on_its_draft(editor_client, editor, source_factory, story_server):
     cradle = source_factory(name="The Cradle")
     item = WireItemFactory(
         source=cradle,
-        title="Talks resume in Doha",
-        link="https://thecradle.example/talks-resume/",
+        title="Reservoir full",
+        link=story_server.url("/story/opengraph_only"),
         published_at=datetime(2024, 8, 1, 9, 30, tzinfo=UTC),
     )
     response = act(editor_client, "repost", item)
     article = Article.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:articles_article_change", args=[article.pk])
+    # The page's own title and date (wire.reposting reads the original).
     assert (article.title, article.source, article.status) == (
-        "Talks resume in Doha",
+        "New reservoir fills a year early after wet spring",
         cradle,
         Article.Status.DRAFT,
     )
-    assert article.source_url == "https://thecradle.example/talks-resume/"
-    assert article.source_published_on.isoformat() == "2024-08-01"
+    assert article.source_url == story_server.url("/story/opengraph_only")
+    assert article.source_published_on.isoformat() == "2024-05-14"
     assert article.author == editor
     item.refresh_from_db()
     assert (item.state, item.article) == (WireItem.State.REPOSTED, article)
 
 
-def test_reposting_several_items_stays_on_the_wire_and_counts_them(editor_client):
-    response = act(editor_client, "repost_without_images", WireItemFactory(), WireItemFactory())
+def test_reposting_several_items_stays_on_the_wire_and_counts_them(editor_client, story_server):
+    items = [
+        WireItemFactory(link=story_server.url("/story/opengraph_only")),
+        WireItemFactory(link=story_server.url("/story/french")),
+    ]
+    response = act(editor_client, "repost_without_images", *items)
     assert response.status_code == 302
     assert response["Location"] == WIRE
     assert Article.objects.count() == 2
