@@ -313,3 +313,12 @@ def test_images_past_the_limit_are_left_out_and_named(site, editor, monkeypatch)
 
     assert "<img" not in result.article.body
     assert any("pickets.png" in note and "left out" in note for note in result.notes)
+
+
+def test_a_page_whose_answer_names_no_charset_is_read_in_its_declared_encoding(site, editor):
+    page = (PAGES / "french.html").read_text().replace('charset="utf-8"', 'charset="iso-8859-1"')
+    url = site.add("/latin1", body=page.encode("latin-1", "replace"), content_type="text/html")
+
+    article = repost_url(url=url, editor=editor)
+
+    assert "Les premiers sécateurs sont entrés dans les vignes" in article.body

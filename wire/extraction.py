@@ -94,8 +94,9 @@ class ExtractedArticle:
     paywalled: bool = False
 
 
-def extract_article(html: str, *, url: str) -> ExtractedArticle:
-    """The article on ``html``, the page found at ``url``.
+def extract_article(html: str | bytes, *, url: str) -> ExtractedArticle:
+    """The article on ``html``, the page found at ``url`` (bytes are decoded as the
+    page's ``<meta charset>`` says, or as detected).
 
     Raises ``ExtractionFailed`` when the page cannot be read or holds no article text.
     """

@@ -109,15 +109,16 @@ def _already(article: Article) -> Repost:
     return Repost(article=article, created=False, notes=[note])
 
 
-def _fetch_page(url: str) -> tuple[str, str]:
-    """The final URL and text of the page at ``url``."""
+def _fetch_page(url: str) -> tuple[str, str | bytes]:
+    """The final URL of the page at ``url``, and its text; its bytes when the
+    answer names no charset (the page's ``<meta charset>`` then decides)."""
     try:
         fetched = fetch(url, accept=HTML_TYPES)
     except FetchRefused as error:
         raise RepostFailed(str(error)) from error
     if not fetched.ok:
         raise RepostFailed(f"{fetched.url} answered {fetched.status}: there is no page to repost.")
-    return fetched.url.split("#", 1)[0], fetched.text
+    return fetched.url.split("#", 1)[0], fetched.text if fetched.charset else fetched.content
 
 
 def _item_date(item: Any):
