@@ -58,6 +58,7 @@ FEED_TYPES = (
     # Many servers label feeds as plain text or HTML; feedparser reads them anyway.
     "text/plain",
     "text/html",
+    "application/octet-stream",
 )
 IMAGE_TYPES = ("image/*",)
 

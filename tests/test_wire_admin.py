@@ -168,3 +168,11 @@ def test_fetching_a_new_sources_feed_from_the_source_list(editor_client, source_
     assert WireItem.objects.filter(source=source).count() == 2
     page = editor_client.get(WIRE).content.decode()
     assert "West Asia briefing 1: talks resume in Doha &amp; Cairo" in page
+
+
+def test_an_items_state_can_be_changed_on_its_page(editor_client):
+    item = WireItemFactory(state=WireItem.State.DISMISSED)
+    response = editor_client.post(WIRE + f"{item.pk}/change/", {"state": "new"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.state == WireItem.State.NEW

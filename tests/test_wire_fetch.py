@@ -288,6 +288,15 @@ def test_a_failing_feed_does_not_stop_the_others(feed_source, source_factory):
     assert any(p.startswith("Internal: 10.0.0.1 is a private address") for p in report.problems)
 
 
+def test_feeds_are_fetched_a_few_at_a_time(feed_source, server):
+    for n in range(6):
+        feed_source(f"/feed{n}/", body=rss2([story(n)]), delay=0.3)
+    report = sources_fetch(workers=3)
+    assert report.read == 6
+    assert server.most_in_flight == 3
+    assert report.seconds < 6 * 0.3
+
+
 def test_a_source_is_not_fetched_again_before_it_is_due(feed_source, server):
     feed_source(body=rss2([story(1)]))
     sources_fetch()

@@ -10,7 +10,8 @@ feeds, pages, redirects, slow, huge, conditional answers. For tests and benches.
 ``If-Modified-Since`` gets a 304), ``delay`` (seconds before answering),
 ``trickle`` (seconds between 1-byte writes of the body), ``length`` (a
 Content-Length to announce instead of the real one; ``None`` sends none).
-``server.requests`` records (path, headers) of every request.
+``server.requests`` records (path, headers) of every request;
+``server.most_in_flight`` the most requests it was answering at once.
 """
 
 import socket
@@ -39,6 +40,17 @@ class RouteHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
+        server = self.server
+        with server.lock:
+            server.in_flight += 1
+            server.most_in_flight = max(server.most_in_flight, server.in_flight)
+        try:
+            self._answer()
+        finally:
+            with server.lock:
+                server.in_flight -= 1
+
+    def _answer(self):
         server = self.server
         path = self.path.split("?", 1)[0]
         server.requests.append((self.path, dict(self.headers)))
@@ -105,6 +117,9 @@ class WebServer(ThreadingHTTPServer):
         self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict]] = []
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests answered at once
 
     def add(self, path: str, *, body: bytes | str = b"", **options) -> str:
         """Serve ``path``; return its URL."""

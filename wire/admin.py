@@ -27,7 +27,13 @@ from articles.models import Source
 from newsroom.fetching import FetchRefused
 from wire import selectors
 from wire.models import FeedState, WireItem
-from wire.services import RepostRefused, sources_fetch, wire_item_repost, wire_items_dismiss
+from wire.services import (
+    RepostRefused,
+    sources_fetch,
+    wire_item_repost,
+    wire_item_set_state,
+    wire_items_dismiss,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +97,9 @@ class WireItemAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return WireChangeList
+
+    def save_model(self, request, obj, form, change):
+        wire_item_set_state(item=obj, state=obj.state)
 
     def has_add_permission(self, request):
         return False  # items come from feeds

@@ -15,7 +15,7 @@ Writers:
   feed until its address changes. New items are de-duplicated by GUID (per
   source) and by link (across sources and runs).
 - ``wire_items_dismiss(*, items)`` and ``wire_item_repost(*, item, editor,
-  images)`` — the wire admin's actions.
+  images)`` — the wire admin's actions; ``wire_item_set_state`` — its item page.
 
 ``FeedState`` and ``WireItem`` rows are written nowhere else.
 """
@@ -149,15 +149,17 @@ def _sync_feed_states(now: datetime) -> None:
 
 
 @transaction.atomic
-def _claim(*, now: datetime, source_ids, force: bool) -> list[FeedJob]:
+def _claim(*, now: datetime, source_ids, force: bool, workers: int) -> list[FeedJob]:
     states = FeedState.objects.exclude(feed_url="")
     if source_ids is not None:
         states = states.filter(pk__in=source_ids)
     if not force:
         states = states.filter(next_fetch_at__lte=now, gone_at__isnull=True)
     claimed = list(states.select_for_update(skip_locked=True).values_list("pk", flat=True))
-    # Held while the run works; a run that dies leaves the sources due after it.
-    lease = timedelta(seconds=settings.NEWSROOM_FETCH_TIMEOUT * 3 + 60)
+    # Held while the run works (as long as its slowest possible batch, with every
+    # fetch taking its full time); a run that dies leaves the sources due after it.
+    rounds = -(-len(claimed) // workers) + 1
+    lease = timedelta(seconds=settings.NEWSROOM_FETCH_TIMEOUT * rounds + 60)
     FeedState.objects.filter(pk__in=claimed).update(next_fetch_at=now + lease)
     return [
         FeedJob(pk, url, etag, modified)
@@ -289,12 +291,13 @@ def sources_fetch(
     started = time.monotonic()
     now = timezone.now()
     _sync_feed_states(now)
-    jobs = _claim(now=now, source_ids=source_ids, force=force)
+    workers = workers or settings.WIRE_FETCH_WORKERS
+    jobs = _claim(now=now, source_ids=source_ids, force=force, workers=workers)
     names = dict(
         Source.objects.filter(pk__in=[j.source_id for j in jobs]).values_list("pk", "name")
     )
     report = FetchReport(sources=len(jobs))
-    with ThreadPoolExecutor(max_workers=workers or settings.WIRE_FETCH_WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         for future in as_completed([pool.submit(feed_fetch, job) for job in jobs]):
             result = future.result()
             try:
@@ -309,6 +312,13 @@ def sources_fetch(
 
 
 # -- The desk ---------------------------------------------------------------------------
+
+
+def wire_item_set_state(*, item: WireItem, state: str) -> WireItem:
+    """Set an item's state by hand (the item's admin page); its article stays linked."""
+    item.state = state
+    item.save(update_fields=["state"])
+    return item
 
 
 def wire_items_dismiss(*, items: QuerySet[WireItem]) -> int:
