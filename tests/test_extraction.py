@@ -132,3 +132,15 @@ def test_real_news_pages_give_back_most_of_their_story_and_little_else():
 
     assert sum(recalls) / len(recalls) > 0.9
     assert sum(precisions) / len(precisions) > 0.85
+
+
+def test_a_story_written_without_spaces_between_words_is_an_article():
+    sentence = (
+        "東京の港で荷役作業員が自動化計画に反対してストライキを行い、すべてのクレーンが止まった。"
+    )
+    html = f'<html lang="ja"><head><meta property="og:title" content="港でスト"></head><body><article><p>{sentence}</p><p>{sentence}</p><p>{sentence}</p><p>{sentence}</p></article></body></html>'
+
+    article = extract_article(html, url=URL)
+
+    assert article.language == "ja"
+    assert "すべてのクレーンが止まった" in article.body_html

@@ -63,8 +63,11 @@ PAYWALL_BOXES = ", ".join(
     f"[class*={name}], [id*={name}]" for name in ("paywall", "regwall", "piano-", "tp-modal")
 )
 
-# Fewer words than this in what trafilatura kept is a teaser or a paywall, not an article.
+# Fewer words than this in what trafilatura kept is a teaser or a navigation
+# bar, not an article — unless it has this many characters (Chinese and
+# Japanese put no spaces between words).
 MIN_BODY_WORDS = 20
+MIN_BODY_CHARACTERS = 140
 
 
 class ExtractionFailed(Exception):
@@ -111,7 +114,8 @@ def extract_article(html: str | bytes, *, url: str) -> ExtractedArticle:
     title = declared.get("title") or (document.title if document else "") or ""
     body = document.text if document and document.text else ""
     body = sanitize_html(_prepared_body(body, base=url, title=title)) if body else ""
-    if len(html_to_text(body).split()) < MIN_BODY_WORDS:
+    text = html_to_text(body)
+    if len(text.split()) < MIN_BODY_WORDS and len(text) < MIN_BODY_CHARACTERS:
         raise ExtractionFailed(
             "No article text was found on the page (it may be a front page, "
             "a video, or behind a paywall)."
