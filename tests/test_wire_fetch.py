@@ -208,10 +208,30 @@ def test_entries_without_title_or_link_are_skipped_and_reported(feed_source):
     source = feed_source(body=feed)
     report = sources_fetch()
     assert report.new_items == 1
-    assert "1 entries skipped: entry 2: an entry with neither a title nor a web link" in (
+    assert (
+        "1 entries not read in full: entry 2 skipped: an entry with neither a title nor a web link."
+        in state_of(source).last_error
+    )
+    assert any("entry 2 skipped" in problem for problem in report.problems)
+
+
+def test_an_entry_with_a_script_link_is_kept_without_it_and_reported(feed_source):
+    unsafe = story(1)
+    unsafe.link = "javascript:alert(1)"
+    source = feed_source(body=rss2([unsafe]))
+    sources_fetch()
+    assert WireItem.objects.get().link == ""
+    assert "entry 1 kept without its link, which is not a web address ('javascript:alert(1)')" in (
         state_of(source).last_error
     )
-    assert any("entry 2" in problem for problem in report.problems)
+
+
+def test_a_relative_link_is_resolved_against_the_feeds_address(feed_source, server):
+    relative = story(1)
+    relative.link = "/story/one/"
+    feed_source(body=rss2([relative]))
+    sources_fetch()
+    assert WireItem.objects.get().link == server.url("/story/one/")
 
 
 def test_a_feed_over_the_size_limit_is_refused(feed_source, settings):

@@ -2,7 +2,7 @@
 through feedparser. Pure: no database, no network.
 
 ``parse_feed(content, url=…, headers=…)`` returns a ``ParsedFeed``: the items
-that can go on the wire, how many entries the feed held, and what was skipped
+that can go on the wire, how many entries the feed held, and what was lost
 (and why) so a run can report every loss. ``FeedUnreadable`` is raised for a
 document that is no feed at all (empty, HTML, broken beyond feedparser's
 lenient reading). Called by ``wire.services`` in the fetch workers' threads.
@@ -43,7 +43,8 @@ class ParsedItem:
 class ParsedFeed:
     items: list[ParsedItem] = field(default_factory=list)
     entries: int = 0
-    skipped: list[str] = field(default_factory=list)  # one reason per skipped entry
+    # One line per entry skipped, or kept without something it had (an unsafe link).
+    losses: list[str] = field(default_factory=list)
     warning: str = ""  # feedparser read it, but it was not well-formed
 
 
@@ -117,7 +118,13 @@ def parse_feed(content: bytes, *, url: str, headers: dict[str, str] | None = Non
     for number, entry in enumerate(parsed.entries, start=1):
         item = _item(entry)
         if isinstance(item, str):
-            feed.skipped.append(f"entry {number}: {item}")
-        else:
-            feed.items.append(item)
+            feed.losses.append(f"entry {number} skipped: {item}")
+            continue
+        raw_link = str(entry.get("link") or "")
+        if raw_link and not item.link:
+            feed.losses.append(
+                f"entry {number} kept without its link, which is not a web address "
+                f"({raw_link[:100]!r})"
+            )
+        feed.items.append(item)
     return feed

@@ -228,8 +228,9 @@ def _backoff(failures: int) -> timedelta:
 
 def _read_notes(feed: ParsedFeed) -> str:
     notes = [feed.warning] if feed.warning else []
-    if feed.skipped:
-        notes.append(f"{len(feed.skipped)} entries skipped: " + "; ".join(feed.skipped[:5]))
+    if feed.losses:
+        shown = "; ".join(feed.losses[:5]) + ("; …" if len(feed.losses) > 5 else "")
+        notes.append(f"{len(feed.losses)} entries not read in full: {shown}.")
     return " ".join(notes)
 
 
@@ -280,7 +281,7 @@ def _count(report: FetchReport, result: FeedResult, new: int, names: dict[int, s
     name = names.get(result.job.source_id, result.job.source_id)
     if result.error:
         report.problems.append(f"{name}: {result.error}")
-    elif result.feed and (result.feed.skipped or result.feed.warning):
+    elif result.feed and (result.feed.losses or result.feed.warning):
         report.problems.append(f"{name}: {_read_notes(result.feed)}")
 
 
