@@ -44,7 +44,7 @@ def _log_in(page, live_server, editor):
 
 
 def test_editor_reposts_a_url_publishes_it_and_the_post_credits_the_source(
-    live_server, page, editor, original, screenshot
+    live_server, page, editor, original, screenshot, axe_violations
 ):
     story_url = original.url("/2024/08/01/harbour-cranes-idle-strike")
     _log_in(page, live_server, editor)
@@ -54,6 +54,7 @@ def test_editor_reposts_a_url_publishes_it_and_the_post_credits_the_source(
     page.get_by_label("Original article URL").fill(story_url)
     page.get_by_label("Download them into the media library").check()
     screenshot(page, "admin-repost-from-url")
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Repost as a draft").click()
 
     expect(page.locator(".messagelist")).to_contain_text("Review it, then publish.")
