@@ -322,3 +322,13 @@ def test_a_page_whose_answer_names_no_charset_is_read_in_its_declared_encoding(s
     article = repost_url(url=url, editor=editor)
 
     assert "Les premiers sécateurs sont entrés dans les vignes" in article.body
+
+
+def test_a_link_leading_to_an_address_too_long_to_keep_is_refused(site, editor):
+    long_path = "/story/" + "a" * 1000
+    site.add(long_path, body=(PAGES / "french.html").read_bytes())
+    short = site.add("/s/long", status=302, headers={"Location": site.url(long_path)})
+
+    with pytest.raises(RepostFailed, match="longer than 1000 characters"):
+        repost(url=short, editor=editor)
+    assert Article.objects.count() == 0

@@ -96,6 +96,11 @@ def body_with_images(body: str, *, images: str) -> BodyImages:
             except ImageRefused as error:
                 _remove(element)
                 result.notes.append(f"Image left out: {error}")
+            except OSError as error:  # the media storage is full or read-only
+                _remove(element)
+                result.notes.append(
+                    f"Image left out, not stored ({error.strerror or error}): {src}"
+                )
             else:
                 result.stored.append(element.get("src"))
     if images == "drop":

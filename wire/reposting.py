@@ -41,6 +41,7 @@ from wire.repost_selectors import bare_host, filing_suggestion, source_for_url
 from wire.selectors import article_reposted_from
 
 ImageChoice = Literal["download", "drop"]
+SOURCE_URL_MAX_LENGTH = Article._meta.get_field("source_url").max_length
 
 
 class RepostFailed(FetchRefused):
@@ -118,6 +119,11 @@ def _fetch_page(url: str) -> tuple[str, str | bytes]:
         raise RepostFailed(str(error)) from error
     if not fetched.ok:
         raise RepostFailed(f"{fetched.url} answered {fetched.status}: there is no page to repost.")
+    if len(fetched.url) > SOURCE_URL_MAX_LENGTH:
+        raise RepostFailed(
+            f"{url} leads to an address longer than {SOURCE_URL_MAX_LENGTH} characters, "
+            "too long to keep as the original's address."
+        )
     return fetched.url.split("#", 1)[0], fetched.text if fetched.charset else fetched.content
 
 
@@ -132,9 +138,11 @@ def _attach_lead_image(article: Article, extracted: ExtractedArticle) -> list[st
         return ["The page names no lead image; the draft has no featured image."]
     try:
         image = download_image(extracted.lead_image_url)
+        article.featured_image.save(image.name, image, save=False)
     except ImageRefused as error:
         return [f"The lead image was left out: {error}"]
-    article.featured_image.save(image.name, image, save=False)
+    except OSError as error:  # the media storage is full or read-only
+        return [f"The lead image could not be stored ({error.strerror or error}); add it by hand."]
     article.featured_image_alt = (extracted.lead_image_alt or extracted.title)[:300]
     return []
 
