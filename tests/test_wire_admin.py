@@ -17,10 +17,25 @@ pytestmark = pytest.mark.django_db
 WIRE = "/admin/wire/wireitem/"
 
 
+ARTICLE_PAGE = """<!doctype html><html lang="en"><head><title>Talks resume in Doha</title>
+<meta property="og:title" content="Talks resume in Doha"></head><body><article>
+<h1>Talks resume in Doha</h1><p>Negotiators met on Thursday, officials said.</p>
+</article></body></html>"""
+
+
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def originals(settings):
+    """A loopback server for the originals that reposting may fetch:
+    ``originals.add("/story/", body=ARTICLE_PAGE)`` gives the item's link."""
+    settings.NEWSROOM_FETCH_ALLOW_LOOPBACK = True
+    with WebServer() as server:
+        yield server
 
 
 def act(client, action, *items, url=WIRE):
@@ -57,12 +72,13 @@ def test_an_unknown_state_is_a_bad_request(editor_client):
     assert editor_client.get(WIRE, {"state": "bogus"}).status_code == 400
 
 
-def test_reposting_an_item_lands_on_its_draft(editor_client, editor, source_factory):
+def test_reposting_an_item_lands_on_its_draft(editor_client, editor, source_factory, originals):
     cradle = source_factory(name="The Cradle")
+    link = originals.add("/talks-resume/", body=ARTICLE_PAGE)
     item = WireItemFactory(
         source=cradle,
         title="Talks resume in Doha",
-        link="https://thecradle.example/talks-resume/",
+        link=link,
         published_at=datetime(2024, 8, 1, 9, 30, tzinfo=UTC),
     )
     response = act(editor_client, "repost", item)
@@ -74,15 +90,18 @@ def test_reposting_an_item_lands_on_its_draft(editor_client, editor, source_fact
         cradle,
         Article.Status.DRAFT,
     )
-    assert article.source_url == "https://thecradle.example/talks-resume/"
+    assert article.source_url == link
     assert article.source_published_on.isoformat() == "2024-08-01"
     assert article.author == editor
     item.refresh_from_db()
     assert (item.state, item.article) == (WireItem.State.REPOSTED, article)
 
 
-def test_reposting_several_items_stays_on_the_wire_and_counts_them(editor_client):
-    response = act(editor_client, "repost_without_images", WireItemFactory(), WireItemFactory())
+def test_reposting_several_items_stays_on_the_wire_and_counts_them(editor_client, originals):
+    items = [
+        WireItemFactory(link=originals.add(f"/story-{n}/", body=ARTICLE_PAGE)) for n in range(2)
+    ]
+    response = act(editor_client, "repost_without_images", *items)
     assert response.status_code == 302
     assert response["Location"] == WIRE
     assert Article.objects.count() == 2
