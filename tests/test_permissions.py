@@ -103,7 +103,10 @@ def make_object(label: str, request):
         "wire.wireitem": lambda: WireItem.objects.create(
             source=request.getfixturevalue("source_factory")(),
             guid="urn:throwaway",
-            link="https://thecradle.example/throwaway/",
+            # On loopback: the Repost action may read the original.
+            link=request.getfixturevalue("originals").add(
+                "/throwaway/", body="<html><title>Throwaway</title><p>Text.</p></html>"
+            ),
             title="Throwaway",
         ),
         "comments.comment": lambda: request.getfixturevalue("comment_factory")(),

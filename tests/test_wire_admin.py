@@ -29,15 +29,6 @@ def editor_client(client, editor):
     return client
 
 
-@pytest.fixture
-def originals(settings):
-    """A loopback server for the originals that reposting may fetch:
-    ``originals.add("/story/", body=ARTICLE_PAGE)`` gives the item's link."""
-    settings.NEWSROOM_FETCH_ALLOW_LOOPBACK = True
-    with WebServer() as server:
-        yield server
-
-
 def act(client, action, *items, url=WIRE):
     return client.post(url, {"action": action, "_selected_action": [i.pk for i in items]})
 
