@@ -14,10 +14,8 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tests.web_server import WebServer
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-ARTICLE_PAGES = PROJECT_DIR / "tests" / "data" / "articles"
 SHARED_SEED = PROJECT_DIR.parent / "shared" / "seeds" / "000_4b9cf2f781a15f69.txt"
 PROJECT_SEED = PROJECT_DIR / "seeds" / "000_4b9cf2f781a15f69.txt"
 
@@ -88,12 +86,12 @@ def moderator(db):
 
 
 @pytest.fixture
-def story_server(settings):
-    """The original publication for reposting: a loopback server with the article
-    pages of tests/data/articles at ``/story/<name>`` (``/story/opengraph_only`` …),
-    and the safe fetcher's loopback allowance on."""
+def originals(settings):
+    """A loopback server for the original pages that reposting may fetch, with
+    loopback fetching allowed: ``originals.add("/story/", body=html)`` gives the
+    link to put on a wire item."""
+    from tests.web_server import WebServer
+
     settings.NEWSROOM_FETCH_ALLOW_LOOPBACK = True
     with WebServer() as server:
-        for page in ARTICLE_PAGES.glob("*.html"):
-            server.add(f"/story/{page.stem}", body=page.read_bytes())
         yield server

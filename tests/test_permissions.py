@@ -103,8 +103,13 @@ def make_object(label: str, request):
         "wire.wireitem": lambda: WireItem.objects.create(
             source=request.getfixturevalue("source_factory")(),
             guid="urn:throwaway",
-            # Reposting fetches the original: a page on a loopback server.
-            link=request.getfixturevalue("story_server").url("/story/opengraph_only"),
+            # On loopback: the Repost action may read the original.
+            link=request.getfixturevalue("originals").add(
+                "/throwaway/",
+                body="<html><title>Throwaway</title><p>A throwaway story with just enough "
+                "words in it to be read as an article by the extraction, which wants "
+                "twenty or more.</p></html>",
+            ),
             title="Throwaway",
         ),
         "comments.comment": lambda: request.getfixturevalue("comment_factory")(),

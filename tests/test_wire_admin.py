@@ -17,6 +17,13 @@ pytestmark = pytest.mark.django_db
 WIRE = "/admin/wire/wireitem/"
 
 
+ARTICLE_PAGE = """<!doctype html><html lang="en"><head><title>Talks resume in Doha</title>
+<meta property="og:title" content="Talks resume in Doha"></head><body><article>
+<h1>Talks resume in Doha</h1><p>Negotiators met on Thursday, officials said, and agreed to meet
+again next week after a long day of talks on prisoners, crossings and the port.</p>
+</article></body></html>"""
+
+
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
@@ -57,35 +64,34 @@ def test_an_unknown_state_is_a_bad_request(editor_client):
     assert editor_client.get(WIRE, {"state": "bogus"}).status_code == 400
 
 
-def test_reposting_an_item_lands_on_its_draft(editor_client, editor, source_factory, story_server):
+def test_reposting_an_item_lands_on_its_draft(editor_client, editor, source_factory, originals):
     cradle = source_factory(name="The Cradle")
+    link = originals.add("/talks-resume/", body=ARTICLE_PAGE)
     item = WireItemFactory(
         source=cradle,
-        title="Reservoir full",
-        link=story_server.url("/story/opengraph_only"),
+        title="Talks resume in Doha",
+        link=link,
         published_at=datetime(2024, 8, 1, 9, 30, tzinfo=UTC),
     )
     response = act(editor_client, "repost", item)
     article = Article.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:articles_article_change", args=[article.pk])
-    # The page's own title and date (wire.reposting reads the original).
     assert (article.title, article.source, article.status) == (
-        "New reservoir fills a year early after wet spring",
+        "Talks resume in Doha",
         cradle,
         Article.Status.DRAFT,
     )
-    assert article.source_url == story_server.url("/story/opengraph_only")
-    assert article.source_published_on.isoformat() == "2024-05-14"
+    assert article.source_url == link
+    assert article.source_published_on.isoformat() == "2024-08-01"
     assert article.author == editor
     item.refresh_from_db()
     assert (item.state, item.article) == (WireItem.State.REPOSTED, article)
 
 
-def test_reposting_several_items_stays_on_the_wire_and_counts_them(editor_client, story_server):
+def test_reposting_several_items_stays_on_the_wire_and_counts_them(editor_client, originals):
     items = [
-        WireItemFactory(link=story_server.url("/story/opengraph_only")),
-        WireItemFactory(link=story_server.url("/story/french")),
+        WireItemFactory(link=originals.add(f"/story-{n}/", body=ARTICLE_PAGE)) for n in range(2)
     ]
     response = act(editor_client, "repost_without_images", *items)
     assert response.status_code == 302
