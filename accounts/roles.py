@@ -3,7 +3,7 @@
 A role is a group whose permissions are every permission of some apps:
 
 * **Editors** write and publish articles, manage sources, categories and tags,
-  and add to the media library.
+  add to the media library and work the wire (repost or dismiss its items).
 * **Moderators** work on comments and the spam rules, and nothing else.
 
 Neither manages users; that stays with superusers. ``sync_role_groups`` runs
@@ -17,7 +17,7 @@ EDITORS = "Editors"
 MODERATORS = "Moderators"
 
 ROLE_APPS: dict[str, list[str]] = {
-    EDITORS: ["articles", "images", "taggit"],
+    EDITORS: ["articles", "images", "taggit", "wire"],
     MODERATORS: ["comments"],
 }
 

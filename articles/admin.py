@@ -158,7 +158,7 @@ class ArticleCountMixin:
 
 @admin.register(Source)
 class SourceAdmin(SaveErrorsAsFormErrorsMixin, ArticleCountMixin, admin.ModelAdmin):
-    list_display = ("name", "homepage_url", "article_count")
+    list_display = ("name", "homepage_url", "feed_url", "article_count")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 

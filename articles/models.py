@@ -119,6 +119,12 @@ class Source(SluggedBase):
 
     name = models.CharField(max_length=200, unique=True)
     homepage_url = SafeURLField("homepage", max_length=500, blank=True)
+    feed_url = SafeURLField(
+        "feed",
+        max_length=500,
+        blank=True,
+        help_text="Its RSS or Atom feed: new items appear on the wire (the wire app fetches it).",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -27,7 +27,7 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         # Here, not at the top: pagecache and tasks import models.
-        from newsroom import pagecache, tasks
+        from newsroom import checks, pagecache, tasks  # noqa: F401 (checks registers)
 
         post_migrate.connect(
             sync_site_domain, sender=self, dispatch_uid="newsroom.sync_site_domain"

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "wordpress",
+    "wire",
 ]
 
 MIDDLEWARE = [
@@ -350,6 +351,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Fetching URLs that editors paste and feeds supply (newsroom.fetching): public
+# addresses only, at most this many bytes and seconds per fetch. Loopback
+# addresses are allowed for tests and local development only (check --deploy
+# warns when it is on).
+NEWSROOM_FETCH_MAX_BYTES = env.int("NEWSROOM_FETCH_MAX_BYTES", default=5 * 1024 * 1024)
+NEWSROOM_FETCH_TIMEOUT = env.float("NEWSROOM_FETCH_TIMEOUT", default=10.0)
+NEWSROOM_FETCH_ALLOW_LOOPBACK = env.bool("NEWSROOM_FETCH_ALLOW_LOOPBACK", default=False)
+NEWSROOM_FETCH_USER_AGENT = env.str(
+    "NEWSROOM_FETCH_USER_AGENT", default=f"Newsroom/0.1 (+{NEWSROOM_SITE_URL})"
+)
+
+# The wire (wire app): each source's feed is fetched every WIRE_FETCH_INTERVAL_SECONDS
+# by `manage.py fetch_sources` (cron) or the self-renewing task it can queue, by
+# WIRE_FETCH_WORKERS fetches at a time. A failing feed waits twice as long after
+# each failure, up to WIRE_MAX_BACKOFF_SECONDS.
+WIRE_FETCH_INTERVAL_SECONDS = env.int("WIRE_FETCH_INTERVAL_SECONDS", default=900)
+WIRE_FETCH_WORKERS = env.int("WIRE_FETCH_WORKERS", default=8)
+WIRE_MAX_BACKOFF_SECONDS = env.int("WIRE_MAX_BACKOFF_SECONDS", default=24 * 3600)
 
 # Listings.
 NEWSROOM_PAGE_SIZE = env.int("NEWSROOM_PAGE_SIZE", default=10)

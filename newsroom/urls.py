@@ -14,6 +14,8 @@ urlpatterns = [
     # The article editor's endpoints, before the admin's own catch-all.
     path(f"{settings.NEWSROOM_ADMIN_URL}editor/images/", include("images.urls")),
     path(f"{settings.NEWSROOM_ADMIN_URL}editor/", include("articles.editor_urls")),
+    # The reposting desk's admin page, before the admin site's catch-all patterns.
+    path(f"{settings.NEWSROOM_ADMIN_URL}wire/repost/", include("wire.admin_urls")),
     path(settings.NEWSROOM_ADMIN_URL, admin.site.urls),
     path(
         "sitemap.xml", published(sitemap_views.index), {"sitemaps": SITEMAPS}, name="sitemap-index"

@@ -83,3 +83,15 @@ def editor(db):
 @pytest.fixture
 def moderator(db):
     return _staff_in_role("molly", MODERATORS)
+
+
+@pytest.fixture
+def originals(settings):
+    """A loopback server for the original pages that reposting may fetch, with
+    loopback fetching allowed: ``originals.add("/story/", body=html)`` gives the
+    link to put on a wire item."""
+    from tests.web_server import WebServer
+
+    settings.NEWSROOM_FETCH_ALLOW_LOOPBACK = True
+    with WebServer() as server:
+        yield server

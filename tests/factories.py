@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Category, Source
 from articles.services import article_save
+from wire.models import WireItem
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -80,3 +81,19 @@ class CommentFactory(factory.django.DjangoModelFactory):
     depth = factory.LazyAttribute(lambda c: c.parent.depth + 1 if c.parent else 0)
     root = factory.LazyAttribute(lambda c: (c.parent.root or c.parent) if c.parent else None)
     parent = None
+
+
+class WireItemFactory(factory.django.DjangoModelFactory):
+    """An item on the wire, as a feed would bring it."""
+
+    class Meta:
+        model = WireItem
+
+    source = factory.SubFactory(SourceFactory)
+    guid = factory.Sequence(lambda n: f"https://thecradle.example/?p={n}")
+    link = factory.Sequence(lambda n: f"https://thecradle.example/story-{n}/")
+    title = factory.Sequence(lambda n: f"Story {n} from the region")
+    published_at = factory.LazyFunction(timezone.now)
+    listed_at = factory.LazyAttribute(lambda item: item.published_at or timezone.now())
+    summary = "Officials met on Thursday."
+    author = "News Desk"

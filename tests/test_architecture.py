@@ -16,7 +16,7 @@ import ast
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "articles", "comments", "newsroom", "wordpress"]
+APPS = ["accounts", "articles", "comments", "newsroom", "wordpress", "wire"]
 MAX_FUNCTION_LINES = 60
 
 FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)

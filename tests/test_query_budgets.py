@@ -4,6 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import WireItemFactory
+from wire.models import FeedState
+
 pytestmark = pytest.mark.django_db
 
 POST_PAGE_BUDGET = 10
@@ -136,6 +139,21 @@ def test_post_page_costs_the_same_at_any_number_of_comments(
         (
             "/admin/articles/category/",
             lambda f, n: [f["article"](categories=[f["category"]()]) for _ in range(n)],
+        ),
+        # Every other item's link was reposted already (the column links the article).
+        (
+            "/admin/wire/wireitem/?state=all",
+            lambda f, n: [
+                f["article"](source_url=WireItemFactory().link) if i % 2 else WireItemFactory()
+                for i in range(n)
+            ],
+        ),
+        (
+            "/admin/articles/source/",
+            lambda f, n: [
+                FeedState.objects.create(source=f["source"](feed_url="https://s.example/feed"))
+                for _ in range(n)
+            ],
         ),
     ],
 )
