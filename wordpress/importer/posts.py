@@ -132,7 +132,7 @@ def _slugs_wanted(plans: list[PostPlan]) -> Slugs:
     taken = {
         a.slug: a
         for chunk in chunks(list(wanted))
-        for a in Article.objects.filter(slug__in=chunk).only("pk", "slug", "publish_at")
+        for a in Article.objects.filter(slug__in=chunk).only("pk", "kind", "slug", "publish_at")
     }
     imported = set()
     for chunk in chunks([a.pk for a in taken.values()]):

@@ -83,7 +83,7 @@ def shadowed_by(links: dict[str, int]) -> dict[str, str]:
             answers[path] = f"Newsroom's {match.view_name} page (/{match.route})"
     by_slug: dict[str, Article] = {}
     for chunk in chunks(sorted(set(post_pages.values()))):
-        query = Article.objects.filter(slug__in=chunk).only("title", "slug", "publish_at")
+        query = Article.objects.filter(slug__in=chunk).only("kind", "title", "slug", "publish_at")
         by_slug.update((article.slug, article) for article in query)
     for path, slug in post_pages.items():
         other = by_slug.get(slug)
