@@ -25,7 +25,9 @@ Kind = ImportedItem.Kind
 
 CREATED, UPDATED, UNCHANGED, SKIPPED = "created", "updated", "unchanged", "skipped"
 OUTCOMES = (CREATED, UPDATED, UNCHANGED, SKIPPED)
-SUMMARY_KINDS = ("author", "category", "tag", "attachment", "post", "comment", "redirect")
+SUMMARY_KINDS = (
+    "author", "category", "tag", "attachment", "post", "page", "comment", "redirect",
+)  # fmt: skip
 
 
 class ImportAborted(Exception):
