@@ -379,6 +379,15 @@ class Article(models.Model):
         self.path = self.derived_path()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        if self.is_page:
+            return reverse(PAGE_VIEW, kwargs={"path": self.path or self.derived_path()})
+        local = timezone.localtime(self.publish_at)
+        return reverse(
+            "articles:detail",
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+        )
+
     @property
     def is_page(self) -> bool:
         return self.kind == self.Kind.PAGE
@@ -439,15 +448,6 @@ class Article(models.Model):
             )
         return False
 
-    def get_absolute_url(self):
-        if self.is_page:
-            return reverse(PAGE_VIEW, kwargs={"path": self.path or self.derived_path()})
-        local = timezone.localtime(self.publish_at)
-        return reverse(
-            "articles:detail",
-            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
-        )
-
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
@@ -490,6 +490,6 @@ class Page(Article):
         proxy = True
         ordering = ["path"]
 
-    def save(self, *args, **kwargs):
-        self.kind = Article.Kind.PAGE
-        super().save(*args, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = Article.Kind.PAGE  # from the start: clean() and forms see a page
