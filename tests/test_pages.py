@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.test import Client
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,7 +119,7 @@ def test_a_page_shows_no_byline_source_or_filing(client, about):
 
 
 @pytest.mark.parametrize(
-    "status, delay",
+    ("status", "delay"),
     [("draft", timedelta(0)), ("pending", timedelta(0)), ("published", timedelta(days=1))],
 )
 def test_a_draft_pending_or_scheduled_page_is_a_404(client, page_factory, status, delay):
@@ -162,10 +163,7 @@ def test_the_page_sitemap_lists_published_pages_only(client, page_factory, about
 
 
 def test_a_page_view_stays_within_budget(client, settings, page_factory, comment_factory):
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # rendered each time, fragments cached
     page = page_factory(slug="busy")
     for _ in range(5):
         comment_factory(article=page)
