@@ -11,7 +11,7 @@ from django.test import Client
 
 from articles.models import Article, Page
 from comments.models import Comment
-from tests.imported import run_import
+from tests.imported import import_posts, page_xml, post_xml, run_import
 from wordpress.models import ImportedItem
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,36 @@ def test_the_page_id_link_of_a_draft_page_is_a_404(theme):
 
 def test_the_page_id_link_of_an_unknown_page_is_a_404(theme):
     assert Client().get("/?page_id=999999").status_code == 404
+
+
+# --- Small exports: what the theme export lacks ------------------------------------
+
+
+def test_a_page_whose_parent_is_missing_is_imported_at_the_top_level(tmp_path):
+    report = import_posts(tmp_path, page_xml(5, "orphan", parent=99, link="/gone/orphan/"))
+    assert wp_page(5).path == "orphan"
+    assert "page 5: its parent page 99 is not in the export; imported at the top level" in report
+    assert Client().get("/gone/orphan/").status_code == 301  # the old address redirects
+
+
+def test_parents_that_go_round_in_a_circle_are_cut_and_reported(tmp_path):
+    report = import_posts(tmp_path, page_xml(5, "a", parent=6), page_xml(6, "b", parent=5))
+    assert {wp_page(5).path, wp_page(6).path} in ({"a", "a/b"}, {"b", "b/a"})
+    assert "is inside it (a circle)" in report
+
+
+def test_a_page_at_an_address_newsroom_answers_is_reported(tmp_path):
+    report = import_posts(tmp_path, page_xml(5, "search"))
+    assert "page 5 “Page 5”: its address /search/ is answered by Newsroom's articles:search" in (
+        report
+    )
+
+
+def test_a_page_may_share_a_posts_slug_on_import(tmp_path):
+    import_posts(tmp_path, post_xml(1, "about", link="/2024/about/"), page_xml(5, "about"))
+    assert Client().get("/about/").context["page"] == wp_page(5)
+
+
+def test_a_page_at_a_posts_old_address_is_reported(tmp_path):
+    report = import_posts(tmp_path, post_xml(1, "about"), page_xml(5, "about"))
+    assert "page 5 “Page 5”: answers /about/, the old address of article" in report

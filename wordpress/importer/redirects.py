@@ -61,6 +61,21 @@ def record_old_links(state: ImportState, plans: list) -> None:
     if wanted:
         _write_old_links(state, wanted)
         _report_shadowed(state, wanted, labels)
+    _report_links_pages_take(state, plans)
+
+
+def _report_links_pages_take(state: ImportState, plans: list) -> None:
+    """Report the old links of other articles that a page of ``plans`` now
+    answers itself (a post's old ``/about/`` when the page is at ``/about/``)."""
+    pages = {p.article.get_absolute_url(): p for p in plans if p.article.is_page}
+    taken = OldLink.objects.filter(path__in=list(pages)).exclude(
+        article_id__in=[p.article.pk for p in pages.values()]
+    )
+    for link in taken:
+        state.report(
+            f"{pages[link.path].label}: answers {link.path}, the old address of "
+            f"article {link.article_id}, which no longer redirects there"
+        )
 
 
 def _report_shadowed(state: ImportState, wanted: dict[str, int], labels: dict[str, str]) -> None:
