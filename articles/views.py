@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import (
     DayArchiveView,
     DetailView,
@@ -222,6 +224,9 @@ class ArticleDetailView(DetailView):
         )
 
 
+# Reads only (a POST is answered 405, or 404 where no page is): no CSRF check,
+# which would read the body of a POST to any unknown address first.
+@method_decorator(csrf_exempt, name="dispatch")
 class PageDetailView(DetailView):
     """A page at its path (``/about/team/``): title, body and its comments;
     no source line, byline or filing. The URL pattern comes last, so a page
@@ -229,6 +234,11 @@ class PageDetailView(DetailView):
 
     template_name = "articles/page_detail.html"
     context_object_name = "page"
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # A POST to an address with no page is a 404, as for any unknown address.
+        self.get_object()
+        return super().http_method_not_allowed(request, *args, **kwargs)
 
     def get_queryset(self):
         if self.request.user.has_perm("articles.change_page"):

@@ -251,3 +251,11 @@ def test_the_article_list_shows_posts_only(editor_client, article_factory, about
     html = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
     assert "A real post" in html
     assert "About us" not in html
+
+
+def test_a_post_to_a_page_is_not_allowed(client, about):
+    assert client.post("/about/", {"x": "1"}).status_code == 405
+
+
+def test_a_post_to_an_address_with_no_page_is_a_404(client):
+    assert client.post("/no-such-page/", {"x": "1"}).status_code == 404
