@@ -2,7 +2,9 @@
 
 A role is a group whose permissions are every permission of some apps:
 
-* **Editors** write and publish articles and manage sources, categories and tags.
+* **Editors** write and publish articles and pages (``articles.Page``, a proxy:
+  its permissions belong to the articles app too) and manage sources,
+  categories and tags.
 * **Moderators** work on comments and the spam rules, and nothing else.
 
 Neither manages users; that stays with superusers. ``sync_role_groups`` runs

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,6 +129,16 @@ def test_staff_preview_a_draft_page(editor_client, page_factory):
     response = editor_client.get("/soon/")
     assert response.status_code == 200
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_an_edited_page_is_shown_at_once_though_it_was_cached(client, settings, about):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    assert client.get("/about/").status_code == 200
+    assert client.get("/about/")["X-Cache"] == "HIT"
+    about.body = "<p>Now with a new text.</p>"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        article_save(article=about)
+    assert "Now with a new text." in client.get("/about/").content.decode()
 
 
 def test_an_address_with_no_page_is_a_404(client):
