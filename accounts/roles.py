@@ -2,8 +2,10 @@
 
 A role is a group whose permissions are every permission of some apps:
 
-* **Editors** write and publish articles, manage sources, categories and tags,
-  add to the media library and work the wire (repost or dismiss its items).
+* **Editors** write and publish articles and pages (``articles.Page``, a proxy:
+  its permissions belong to the articles app too), manage sources, categories
+  and tags, add to the media library and work the wire (repost or dismiss its
+  items).
 * **Moderators** work on comments and the spam rules, and nothing else.
 
 Neither manages users; that stays with superusers. ``sync_role_groups`` runs

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Page, Source
 from articles.services import article_save, articles_publish, articles_unpublish
 from newsroom.admin_saving import SaveErrorsAsFormErrorsMixin
 
@@ -68,8 +68,41 @@ class ArticleStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PublishingMixin:
+    """What the post and page admins share: a status column that says
+    "Scheduled", the publish and unpublish actions, and the one write path."""
+
+    actions = ("publish", "unpublish")
+
+    def save_model(self, request, obj, form, change):
+        # The row through the one write path; categories and tags follow in
+        # save_related (form.save_m2m), in the same transaction.
+        article_save(article=obj)
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, article):
+        return article.display_status
+
+    @admin.action(description="Publish selected", permissions=["change"])
+    def publish(self, request, queryset):
+        count = articles_publish(articles=queryset)
+        self._tell(request, count, "published")
+
+    @admin.action(description="Unpublish selected (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = articles_unpublish(articles=queryset)
+        self._tell(request, count, "unpublished")
+
+    def _tell(self, request, count: int, done: str) -> None:
+        opts = self.model._meta
+        name = ngettext(opts.verbose_name, opts.verbose_name_plural, count)
+        self.message_user(request, f"{count} {name} {done}.", messages.SUCCESS)
+
+
 @admin.register(Article)
-class ArticleAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
+class ArticleAdmin(PublishingMixin, SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
+    """Posts; pages have their own admin (``PageAdmin``)."""
+
     form = ArticleAdminForm
     list_display = ("title", "status_label", "publish_at", "source", "author")
     list_display_links = ("title",)
@@ -80,7 +113,6 @@ class ArticleAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("source", "categories")
     readonly_fields = ("image_preview", "created_at", "updated_at")
-    actions = ("publish", "unpublish")
     save_on_top = True
     fieldsets = (
         (None, {"fields": ("title", "slug", "body", "excerpt")}),
@@ -97,17 +129,11 @@ class ArticleAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).posts()
+
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
-
-    def save_model(self, request, obj, form, change):
-        # The row through the one write path; categories and tags follow in
-        # save_related (form.save_m2m), in the same transaction.
-        article_save(article=obj)
-
-    @admin.display(description="status", ordering="status")
-    def status_label(self, article):
-        return article.display_status
 
     @admin.display(description="preview")
     def image_preview(self, article):
@@ -119,23 +145,50 @@ class ArticleAdmin(SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
             article.featured_image_alt,
         )
 
-    @admin.action(description="Publish selected articles", permissions=["change"])
-    def publish(self, request, queryset):
-        count = articles_publish(articles=queryset)
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", count) % count,
-            messages.SUCCESS,
-        )
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
-    def unpublish(self, request, queryset):
-        count = articles_unpublish(articles=queryset)
-        self.message_user(
-            request,
-            ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
-            messages.SUCCESS,
-        )
+class PageAdminForm(forms.ModelForm):
+    class Meta:
+        model = Page
+        fields = (
+            "title", "slug", "parent", "menu_order", "body", "status", "publish_at",
+            "comments_enabled",
+        )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = self.fields["parent"]
+        parent.queryset = Page.objects.exclude(pk=self.instance.pk).order_by("path")
+        parent.label_from_instance = lambda page: f"/{page.path}/ — {page.title}"
+
+
+@admin.register(Page)
+class PageAdmin(PublishingMixin, SaveErrorsAsFormErrorsMixin, admin.ModelAdmin):
+    """Pages (About, Contact, /about/team/): title, address, body, publishing;
+    no source, byline or filing."""
+
+    form = PageAdminForm
+    list_display = ("title", "address", "status_label", "menu_order", "publish_at")
+    list_display_links = ("title",)
+    list_filter = (ArticleStatusFilter,)
+    search_fields = ("title", "path", "body")
+    ordering = ("path",)
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("created_at", "updated_at")
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "parent", "menu_order", "body")}),
+        ("Publishing", {"fields": ("status", "publish_at", "comments_enabled")}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="address", ordering="path")
+    def address(self, page):
+        return f"/{page.path}/"
+
+    def save_model(self, request, obj, form, change):
+        if obj.pk is None and obj.author_id is None:
+            obj.author = request.user  # the page's history, never shown to readers
+        super().save_model(request, obj, form, change)
 
 
 class ArticleCountMixin:

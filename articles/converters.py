@@ -1,4 +1,5 @@
-"""Path converters for the reader's URLs: ``/2024/08/01/<slug>/``, ``/author/<username>/``.
+"""Path converters for the reader's URLs: ``/2024/08/01/<slug>/``, ``/author/<username>/``,
+a page's ``/about/team/``.
 
 Each converter matches only what its value can be, so anything else (a NUL
 byte, a slash, punctuation) is a 404 from the URL resolver and never reaches
@@ -47,6 +48,18 @@ class Username:
     keeps only those too), at most 150 of them."""
 
     regex = r"[\w.@+-]{1,150}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class PagePath:
+    """A page's path: slugs joined by slashes (``about/team``), none empty."""
+
+    regex = r"[-\w]+(?:/[-\w]+)*"
 
     def to_python(self, value):
         return value

@@ -30,7 +30,7 @@ RECENT_COUNT = 5
 
 def article_neighbours(*, article: Article) -> dict[str, Article | None]:
     """The published articles just before and after ``article`` (two queries)."""
-    published = Article.objects.published().only("title", "slug", "publish_at")
+    published = Article.objects.published().only("kind", "title", "slug", "publish_at")
     before = Q(publish_at__lt=article.publish_at) | Q(
         publish_at=article.publish_at, pk__lt=article.pk
     )
@@ -56,7 +56,7 @@ def article_related(*, article: Article) -> list[Article]:
         .filter(shared)
         .exclude(pk=article.pk)
         .distinct()
-        .only("title", "slug", "publish_at")
+        .only("kind", "title", "slug", "publish_at")
         .order_by("-publish_at", "-pk")[:RELATED_COUNT]
     )
 

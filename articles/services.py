@@ -2,11 +2,13 @@
 
 Writers:
 
-- ``article_save`` — the admin (``ArticleAdmin.save_model``), ``load_seeds``
-  (``articles.seeds``), the WordPress importer (``wordpress.importer.posts``)
-  and the test factories. It sanitises the body once, gives its library
-  images their ``srcset`` (``images.html.responsive_images``), saves, sets categories
-  and tags, and after commit queues the featured image's renditions (the task
+- ``article_save`` — posts and pages alike: the admin (``ArticleAdmin`` and
+  ``PageAdmin.save_model``), ``load_seeds`` (``articles.seeds``), the
+  WordPress importer (``wordpress.importer.posts``), the test factories. It
+  sanitises the body once, gives its library images their ``srcset``
+  (``images.html.responsive_images``), saves, sets categories and tags, renews
+  the paths of a page's subpages when its own changed (refusing a parent inside
+  the page), and after commit queues the featured image's renditions (the task
   in ``articles.tasks`` stores them with one UPDATE) and refreshes what
   readers see (``newsroom.pagecache``).
 - ``articles_publish`` / ``articles_unpublish`` — the admin's actions.
@@ -21,6 +23,7 @@ is left to Django; ``articles.signals`` refreshes pages for it, and for direct
 from collections.abc import Iterable, Sequence
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.tasks import TaskResultStatus
@@ -68,7 +71,10 @@ def article_save(
     image_changed = _featured_image_changed(article)
     if image_changed:
         article.featured_image_renditions = {}
+    path_before = _stored_path(article)
     article.save()
+    if path_before is not None and path_before != article.path:
+        _refresh_subpage_paths(article)
     if categories is not None:
         article.categories.set(categories)
     if tags is not None:
@@ -102,6 +108,31 @@ def articles_unpublish(*, articles: QuerySet[Article]) -> int:
     )
     transaction.on_commit(pagecache.bump_content)
     return count
+
+
+def _stored_path(article: Article) -> str | None:
+    """A stored page's path before this write (None for a post or a new page);
+    refuses a parent that would put the page inside itself."""
+    if not article.is_page:
+        return None
+    if article.parent_id is not None and article.parent_cycle():
+        raise ValidationError({"parent": "A page cannot be inside itself."})
+    if article.pk is None:
+        return None
+    return Article.objects.filter(pk=article.pk).values_list("path", flat=True).first()
+
+
+def _refresh_subpage_paths(page: Article) -> None:
+    """The paths of ``page``'s subpages, at every depth, after its own changed
+    (a new slug or parent): one query and one update per level."""
+    parents = {page.pk: page.path}
+    while parents:
+        children = list(Article.objects.filter(parent__in=parents).only("parent", "slug", "path"))
+        for child in children:
+            child.path = f"{parents[child.parent_id]}/{child.slug}"
+        Article.objects.bulk_update(children, ["path"])
+        parents = {child.pk: child.path for child in children}
+    transaction.on_commit(pagecache.bump_content)
 
 
 def _featured_image_changed(article: Article) -> bool:

@@ -11,13 +11,16 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Page, Source
 from newsroom import pagecache
 from newsroom.models import SiteSettings
 
 
 @receiver(post_save, sender=Article)
 @receiver(post_delete, sender=Article)
+# A proxy model's saves name the proxy as their sender.
+@receiver(post_save, sender=Page)
+@receiver(post_delete, sender=Page)
 @receiver(post_save, sender=Category)
 @receiver(post_delete, sender=Category)
 @receiver(post_save, sender=Source)

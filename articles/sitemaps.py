@@ -2,7 +2,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Page, Source
 
 
 class ArticleSitemap(Sitemap):
@@ -12,12 +12,23 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.published()
-            .only("slug", "publish_at", "updated_at")
+            .only("kind", "slug", "publish_at", "updated_at")
             .order_by("-publish_at", "-pk")
         )
 
     def lastmod(self, article):
         return article.updated_at
+
+
+class PageSitemap(Sitemap):
+    changefreq = "monthly"
+    limit = 5000
+
+    def items(self):
+        return Page.objects.published().only("kind", "path", "updated_at").order_by("path")
+
+    def lastmod(self, page):
+        return page.updated_at
 
 
 class HomeSitemap(Sitemap):
@@ -63,6 +74,7 @@ class SourceSitemap(_SectionSitemap):
 SITEMAPS = {
     "home": HomeSitemap,
     "articles": ArticleSitemap,
+    "pages": PageSitemap,
     "categories": CategorySitemap,
     "sources": SourceSitemap,
 }

@@ -8,6 +8,7 @@ register_converter(converters.TwoDigits, "mm")
 register_converter(converters.TwoDigits, "dd")
 register_converter(converters.UnicodeSlug, "uslug")
 register_converter(converters.Username, "username")
+register_converter(converters.PagePath, "pagepath")
 
 app_name = "articles"
 

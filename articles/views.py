@@ -1,5 +1,6 @@
-"""The reader's site. Every view reads ``Article.objects.published()``;
-only staff who may change articles also see unpublished ones, as previews.
+"""The reader's site. Every view reads ``Article.objects.published()`` (posts)
+or ``Page.objects.published()`` (pages, ``PageDetailView``, at ``/<path>/``);
+only staff who may change them also see unpublished ones, as previews.
 
 Views filter with ``ArticleQuerySet`` methods and take the rest from
 ``articles.selectors``; ``newsroom.pagecache`` says what each page is built from."""
@@ -10,6 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import (
     DayArchiveView,
     DetailView,
@@ -20,7 +23,7 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from articles import search
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Page, Source
 from articles.selectors import article_navigation
 from newsroom import pagecache
 
@@ -187,7 +190,7 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         articles = Article.objects.with_filing()
         if self.request.user.has_perm("articles.change_article"):
-            return articles  # staff preview unpublished articles at their address
+            return articles.posts()  # staff preview unpublished articles at their address
         return articles.published()
 
     def get_object(self, queryset=None):
@@ -219,6 +222,59 @@ class ArticleDetailView(DetailView):
             **article_navigation(article=article),
             **kwargs,
         )
+
+
+# Reads only (a POST is answered 405, or 404 where no page is): no CSRF check,
+# which would read the body of a POST to any unknown address first.
+@method_decorator(csrf_exempt, name="dispatch")
+class PageDetailView(DetailView):
+    """A page at its path (``/about/team/``): title, body and its comments;
+    no source line, byline or filing. The URL pattern comes last, so a page
+    never hides another view's address."""
+
+    template_name = "articles/page_detail.html"
+    context_object_name = "page"
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # A POST to an address with no page is a 404, as for any unknown address.
+        self.get_object()
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.request.user.has_perm("articles.change_page"):
+            return Page.objects.all()  # staff preview unpublished pages at their address
+        return Page.objects.published()
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), path=self.kwargs["path"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_published:
+            response.headers["X-Robots-Tag"] = "noindex"
+            return response
+        # As a post page: published content and this page's comments.
+        return pagecache.depends_on(
+            response,
+            pagecache.CONTENT,
+            f"article:{self.object.pk}",
+            timeout=pagecache.seconds_until_stale(),
+        )
+
+    def get_context_data(self, **kwargs):
+        return page_context(self.request, self.object, view=self, **kwargs)
+
+
+def page_context(request, page: Article, **context) -> dict:
+    """What ``page_detail.html`` shows besides the site's own context (the
+    page view, and the comment form's view when it shows a page again)."""
+    return {
+        "page": page,
+        "object": page,
+        "canonical_url": request.build_absolute_uri(page.get_absolute_url()),
+        **context,
+    }
 
 
 @pagecache.cached_view(pagecache.CONTENT)

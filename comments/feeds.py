@@ -30,7 +30,8 @@ class LatestCommentsFeed(SiteFeed):
         return self.title(article)
 
     def items(self, article=None):
-        comments = Comment.objects.approved().filter(article__in=Article.objects.published())
+        # Comments on pages too, as WordPress's comments feed has them.
+        comments = Comment.objects.approved().filter(article__in=Article.objects.public())
         if article is not None:
             comments = comments.filter(article=article)
         return comments.select_related("article").order_by("-created_at", "-pk")[:FEED_SIZE]

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from articles.models import Article
-from articles.views import ArticleDetailView
+from articles.views import ArticleDetailView, PageDetailView, page_context
 from comments import ratelimit
 from comments.conf import (
     AUTHOR_COOKIE,
@@ -54,14 +54,25 @@ AWAITING_KEPT = 20
 
 
 class CommentPostView(ArticleDetailView):
-    """Receives the comment form. Success redirects to the post (Post/Redirect/Get);
-    errors show the post again with the form as the reader filled it."""
+    """Receives the comment form, for a post or a page. Success redirects to
+    it (Post/Redirect/Get); errors show it again with the form as the reader
+    filled it."""
 
     http_method_names = ["post"]
 
     def get_object(self, queryset=None):
-        # Drafts, scheduled and unknown articles take no comments: 404.
-        return get_object_or_404(Article.objects.published().with_filing(), pk=self.kwargs["pk"])
+        # Drafts, scheduled and unknown articles and pages take no comments: 404.
+        return get_object_or_404(Article.objects.public().with_filing(), pk=self.kwargs["pk"])
+
+    def get_template_names(self):
+        if self.object.is_page:
+            return [PageDetailView.template_name]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        if self.object.is_page:
+            return page_context(self.request, self.object, view=self, **kwargs)
+        return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
         self.object = article = self.get_object()

@@ -1,10 +1,16 @@
 from django.contrib import admin
+from django.contrib.flatpages.models import FlatPage
 
 from newsroom.admin_saving import SaveErrorsAsFormErrorsMixin
 from newsroom.models import SiteSettings
 
 admin.site.site_header = "Newsroom administration"
 admin.site.site_title = "Newsroom"
+
+# Flat pages became pages (articles.Page; articles/migrations/0008): editors
+# see one kind of page. The app stays installed for its old migrations.
+if admin.site.is_registered(FlatPage):
+    admin.site.unregister(FlatPage)
 
 
 @admin.register(SiteSettings)

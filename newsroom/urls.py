@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.flatpages.views import flatpage
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS
-from articles.views import robots_txt
+from articles.views import PageDetailView, robots_txt
 from newsroom.pagecache import published_content as published
 from newsroom.views import healthz
 
@@ -28,10 +27,10 @@ urlpatterns = [
     ),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
-    path("privacy/", flatpage, {"url": "/privacy/"}, name="privacy"),
-    path("pages/", include("django.contrib.flatpages.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
+    # Last: a page answers any address nothing above does (``/about/team/``).
+    path("<pagepath:path>/", PageDetailView.as_view(), name="page"),
 ]
 
 if settings.DEBUG:

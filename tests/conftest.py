@@ -11,6 +11,7 @@ from tests.factories import (
     ArticleFactory,
     CategoryFactory,
     CommentFactory,
+    PageFactory,
     SourceFactory,
     UserFactory,
 )
@@ -51,6 +52,11 @@ def user_factory():
 @pytest.fixture
 def article_factory():
     return ArticleFactory
+
+
+@pytest.fixture
+def page_factory():
+    return PageFactory
 
 
 @pytest.fixture

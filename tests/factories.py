@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Page, Source
 from articles.services import article_save
 from wire.models import WireItem
 
@@ -61,6 +61,26 @@ class ArticleFactory(factory.django.DjangoModelFactory):
         article = model_class(*args, **kwargs)
         with TestCase.captureOnCommitCallbacks(execute=True):
             return article_save(article=article, categories=categories, tags=tags)
+
+
+class PageFactory(factory.django.DjangoModelFactory):
+    """A published page at the site's top level (``/page-number-N/``); pass
+    ``parent`` for a subpage. Written through ``article_save``."""
+
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page number {n}")
+    body = factory.LazyAttribute(lambda p: f"<p>The text of {p.title}.</p>")
+    status = Article.Status.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        page = model_class(*args, **kwargs)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return article_save(article=page)
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

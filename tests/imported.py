@@ -59,6 +59,26 @@ def post_xml(
     </item>"""
 
 
+def page_xml(page_id: int, slug: str, *, parent: int = 0, link: str | None = None) -> str:
+    """One WXR ``<item>``: a published page by ``eleni`` under page ``parent``,
+    whose old address was ``link`` (``/<slug>/`` unless given)."""
+    return f"""
+    <item>
+        <title>Page {page_id}</title>
+        <link>https://old.example{link or f"/{slug}/"}</link>
+        <dc:creator><![CDATA[eleni]]></dc:creator>
+        <content:encoded><![CDATA[The text of page {page_id}.]]></content:encoded>
+        <wp:post_id>{page_id}</wp:post_id>
+        <wp:post_date_gmt>2024-08-01 09:00:00</wp:post_date_gmt>
+        <wp:comment_status>open</wp:comment_status>
+        <wp:post_name>{slug}</wp:post_name>
+        <wp:status>publish</wp:status>
+        <wp:post_parent>{parent}</wp:post_parent>
+        <wp:menu_order>0</wp:menu_order>
+        <wp:post_type>page</wp:post_type>
+    </item>"""
+
+
 def import_posts(tmp_path, *posts: str) -> str:
     """Import a WXR 1.2 file holding ``posts``; return the command's report."""
     path = tmp_path / "export.xml"

@@ -138,7 +138,7 @@ def test_load_seeds_rerun_with_a_changed_file_shows_at_once(tmp_path):
     seed = tmp_path / "story.txt"
     seed.write_text(SEED, encoding="utf-8")
     call_command("load_seeds", str(seed), stdout=StringIO())
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     in_cache("/", article.get_absolute_url())
 
     changed = SEED.replace("First paragraph.", "A rewritten opening.")
@@ -198,7 +198,7 @@ def test_load_seed_sanitises_once_per_write_and_not_when_unchanged(sanitisations
     sanitisations.clear()
     assert load_seed(parse_seed(SEED.replace("First", "New first"))) == "updated"
     assert len(sanitisations) == 1
-    assert "<p>New first paragraph.</p>" in Article.objects.get().body
+    assert "<p>New first paragraph.</p>" in Article.objects.posts().get().body
 
 
 def test_article_save_sanitises_title_excerpt_and_body(editor, sanitisations):

@@ -360,7 +360,7 @@ def test_the_admin_refuses_an_original_article_url_that_is_not_a_web_address(
     )
     assert response.status_code == 200
     assert "source_url" in response.context["adminform"].form.errors
-    assert not Article.objects.exists()
+    assert not Article.objects.posts().exists()
 
 
 def run_data_migration(app_label: str) -> None:

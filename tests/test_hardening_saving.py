@@ -58,7 +58,7 @@ def test_a_body_over_the_limit_is_a_form_error_and_nothing_is_saved(editor_clien
 
     assert response.status_code == 200
     assert b"Ensure this value has at most" in response.content
-    assert not Article.objects.exists()
+    assert not Article.objects.posts().exists()
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_a_save_the_database_refuses_is_shown_as_a_form_error_with_the_editors_t
     assert response.status_code == 200
     assert b"could not be saved: the database refused it" in response.content
     assert b"My precious draft." in response.content  # the editor's text is still there
-    assert not Article.objects.exists()
+    assert not Article.objects.posts().exists()
 
 
 @pytest.mark.usefixtures("database_refuses_a_title")
@@ -123,4 +123,4 @@ def test_after_a_refused_save_the_editor_can_save_a_corrected_article(editor_cli
     )
 
     assert response.status_code == 302
-    assert Article.objects.get().title == "Accepted now"
+    assert Article.objects.posts().get().title == "Accepted now"

@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.cache import cache
@@ -55,13 +54,15 @@ STAFF_ROLES = ["editor", "moderator", "superuser"]
 # A missing letter means 403 (for "c": a read-only change page, or 403 without "v").
 # Anonymous readers and commenters are sent to the admin login for every page.
 #
-# Editors: articles, sources, categories, tags, the media library. Moderators: comments (readers
+# Editors: articles, pages, sources, categories, tags, the media library. Moderators: comments (readers
 # write them, so nobody adds one here) and spam rules. Neither manages users,
-# groups, sites, pages, redirects, site settings, task results or login records.
+# groups, sites, redirects, site settings, task results or login records.
+# (Flat pages became pages: django.contrib.flatpages has no admin.)
 # fmt: off
 ADMIN_TABLE = {
     # model                                  editor   moderator  superuser
     "articles.article":                     ("vacd",  "",        "vacd"),
+    "articles.page":                        ("vacd",  "",        "vacd"),
     "articles.source":                      ("vacd",  "",        "vacd"),
     "articles.category":                    ("vacd",  "",        "vacd"),
     "taggit.tag":                           ("vacd",  "",        "vacd"),
@@ -73,7 +74,6 @@ ADMIN_TABLE = {
     "accounts.user":                        ("",      "",        "vacd"),
     "auth.group":                           ("",      "",        "vacd"),
     "sites.site":                           ("",      "",        "vacd"),
-    "flatpages.flatpage":                   ("",      "",        "vacd"),
     "redirects.redirect":                   ("",      "",        "vacd"),
     # One row, made on first use: it can be edited, never added again or deleted.
     "newsroom.sitesettings":                ("",      "",        "vc"),
@@ -103,6 +103,7 @@ def make_object(label: str, request):
     """A throwaway object of the model, with nothing depending on it."""
     factories = {
         "articles.article": lambda: request.getfixturevalue("article_factory")(),
+        "articles.page": lambda: request.getfixturevalue("page_factory")(),
         "articles.source": lambda: request.getfixturevalue("source_factory")(),
         "articles.category": lambda: request.getfixturevalue("category_factory")(),
         "taggit.tag": lambda: Tag.objects.create(name="Throwaway", slug="throwaway"),
@@ -124,7 +125,6 @@ def make_object(label: str, request):
         "accounts.user": lambda: request.getfixturevalue("user_factory")(username="throwaway"),
         "auth.group": lambda: Group.objects.create(name="Throwaway"),
         "sites.site": lambda: Site.objects.create(domain="other.example", name="Other"),
-        "flatpages.flatpage": _flatpage,
         "redirects.redirect": lambda: Redirect.objects.create(
             site_id=1, old_path="/old/", new_path="/new/"
         ),
@@ -137,12 +137,6 @@ def make_object(label: str, request):
         "axes.accessfailurelog": lambda: _axes("AccessFailureLog"),
     }
     return factories[label]()
-
-
-def _flatpage():
-    page = FlatPage.objects.create(url="/about/", title="About", content="<p>About us.</p>")
-    page.sites.add(1)
-    return page
 
 
 def _task_result(request):
@@ -573,9 +567,11 @@ def test_admin_logout_never_redirects_off_the_site(client, editor, next_url):
 
 
 @pytest.fixture
-def public(article_factory, category_factory, source_factory, user_factory, comment_factory):
-    """A published article filed everywhere, with a comment and a flat page; and a
-    draft filed in the same places, which no listing may show."""
+def public(
+    article_factory, category_factory, source_factory, user_factory, comment_factory, page_factory
+):
+    """A published article filed everywhere, with a comment and a page (and a
+    subpage); and a draft filed in the same places, which no listing may show."""
     category = category_factory(name="World", slug="world")
     source = source_factory(name="Wire", slug="wire")
     author = user_factory(username="writer")
@@ -587,8 +583,10 @@ def public(article_factory, category_factory, source_factory, user_factory, comm
         title="Secret scheduled", publish_at=timezone.now() + timedelta(days=2), **filing
     )
     comment_factory(article=article, body="A public comment")
-    FlatPage.objects.create(url="/about/", title="About", content="<p>About us.</p>").sites.add(1)
-    return {"article": article, "draft": draft, "scheduled": scheduled}
+    about = page_factory(title="About", slug="about", body="<p>About us.</p>")
+    page_factory(title="Team", slug="team", parent=about)
+    draft_page = page_factory(title="Secret page", slug="secret-page", status="draft")
+    return {"article": article, "draft": draft, "scheduled": scheduled, "draft_page": draft_page}
 
 
 def _public_urls():
@@ -619,7 +617,8 @@ def _public_urls():
         *[(f"sitemap-{section}", f"/sitemap-{section}.xml") for section in SITEMAPS],
         ("robots", "/robots.txt"),
         ("privacy", "/privacy/"),
-        ("flatpage", "/pages/about/"),
+        ("page", "/about/"),
+        ("subpage", "/about/team/"),
     ]
     with contextlib.suppress(NoReverseMatch):  # the health check, where it exists
         urls.append(("healthz", reverse("healthz")))
@@ -645,6 +644,7 @@ LISTINGS = {
     "source-feed",
     "author-feed",
     "sitemap-articles",
+    "sitemap-pages",
 }
 
 
@@ -666,6 +666,7 @@ def test_public_page_answers_every_role_alike(login, public, role, name, templat
     if name in LISTINGS:
         assert b"Secret draft" not in response.content
         assert b"Secret scheduled" not in response.content
+        assert b"Secret page" not in response.content
         assert public["draft"].slug.encode() not in response.content
 
 
@@ -676,7 +677,7 @@ PREVIEW = {"anonymous": 404, "commenter": 404, "moderator": 404, "editor": 200, 
     ("role", "which"),
     [
         pytest.param(role, which, id=f"{role}-{which}")
-        for which in ("draft", "scheduled")
+        for which in ("draft", "scheduled", "draft_page")
         for role in ROLES
     ],
 )

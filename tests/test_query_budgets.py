@@ -10,6 +10,9 @@ from wire.models import FeedState
 pytestmark = pytest.mark.django_db
 
 POST_PAGE_BUDGET = 10
+# A page (``/about/team/``): one query for the page (measured: 1), the sidebar
+# and the comment thread from their fragments; one to spare.
+PAGE_BUDGET = 2
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +71,25 @@ def test_post_page_costs_the_same_with_1_or_30_tags_and_categories(
     assert queries_for(client, small[0].get_absolute_url()) == queries_for(
         client, large[0].get_absolute_url()
     )
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_page_query_count_is_constant(client, page_factory, comment_factory, size):
+    about = page_factory(slug="about")
+    team = page_factory(slug="team", parent=about)
+    for _ in range(size):
+        comment_factory(article=team)
+    assert queries_for(client, "/about/team/") <= PAGE_BUDGET
+
+
+def test_page_costs_the_same_with_1_or_30_comments(
+    client, page_factory, comment_factory, no_fragment_cache
+):
+    small, large = page_factory(slug="small"), page_factory(slug="large")
+    comment_factory(article=small)
+    for _ in range(30):
+        comment_factory(article=large)
+    assert queries_for(client, "/small/") == queries_for(client, "/large/")
 
 
 def listing_urls(articles, category, tag, source):

@@ -131,7 +131,7 @@ def test_unwritable_media_folder_is_a_form_error_and_nothing_is_saved(client, ed
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "The image could not be stored" in errors["featured_image"][0]
-    assert not Article.objects.exists()
+    assert not Article.objects.posts().exists()
 
 
 # --- Moderators acting at once ----------------------------------------------------------------------

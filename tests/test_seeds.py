@@ -46,7 +46,7 @@ def load(*paths):
 
 def test_seed_article_is_loaded_field_by_field(seed_path):
     load(seed_path)
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     assert article.title == SEED_TITLE
     assert article.source.name == "The Cradle"
     assert article.source_published_on == date(2024, 8, 1)
@@ -62,7 +62,7 @@ def test_seed_article_is_loaded_field_by_field(seed_path):
 
 def test_seed_boilerplate_stays_out_of_the_body(seed_path):
     load(seed_path)
-    body = Article.objects.get().body
+    body = Article.objects.posts().get().body
     for boilerplate in (
         "No comments yet",
         "Leave a comment",
@@ -87,10 +87,10 @@ def test_seed_does_not_overwrite_a_site_name_an_admin_chose(seed_path):
 
 def test_loading_twice_changes_and_duplicates_nothing(seed_path):
     load(seed_path)
-    first = Article.objects.get()
+    first = Article.objects.posts().get()
     out, _ = load(seed_path)
     assert "0 created, 0 updated, 1 unchanged" in out
-    again = Article.objects.get()
+    again = Article.objects.posts().get()
     assert again.updated_at == first.updated_at
     assert Source.objects.count() == 1
 
@@ -98,7 +98,7 @@ def test_loading_twice_changes_and_duplicates_nothing(seed_path):
 def test_project_seeds_load_with_categories_and_tags():
     out, err = load()
     assert err == ""
-    assert Article.objects.count() >= 6
+    assert Article.objects.posts().count() >= 6
     assert Category.objects.exists()
     assert Article.objects.filter(tags__isnull=False).exists()
 
@@ -106,7 +106,7 @@ def test_project_seeds_load_with_categories_and_tags():
 def test_seed_with_categories_and_tags(tmp_path):
     (tmp_path / "a.txt").write_text(VALID, encoding="utf-8")
     load(tmp_path / "a.txt")
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     assert sorted(c.name for c in article.categories.all()) == ["Economics", "Europe"]
     assert sorted(article.tags.names()) == ["coal", "energy"]
     assert article.source_published_on == date(2024, 3, 5)
@@ -148,7 +148,7 @@ def test_malformed_file_is_named_and_the_others_still_load(tmp_path):
     (tmp_path / "2_broken.txt").write_text("Just a line\n", encoding="utf-8")
     (tmp_path / "3_binary.txt").write_bytes(b"\xff\xfe\x00garbage")
     out, err = load(tmp_path)
-    assert Article.objects.count() == 1
+    assert Article.objects.posts().count() == 1
     assert "2_broken.txt: no 'Posted by' line" in err
     assert "3_binary.txt: not UTF-8 text" in err
     assert "2 of 3 seed files could not be loaded" in err

@@ -60,9 +60,15 @@ class ConvertedPost:
 
 
 def convert_post(
-    content: str, *, excerpt: str = "", gallery: GalleryLookup | None = None
+    content: str,
+    *,
+    excerpt: str = "",
+    gallery: GalleryLookup | None = None,
+    source_line: bool = True,
 ) -> ConvertedPost:
-    """Convert a post's ``content:encoded`` (and ``excerpt:encoded``) for Newsroom."""
+    """Convert a post's ``content:encoded`` (and ``excerpt:encoded``) for Newsroom;
+    ``source_line``: take a source line (``The Cradle | August 1, 2024``) out
+    of the body, as the post's credit (a page keeps it as text)."""
     notes: list[str] = []
     losses = Losses()
     content = (content or "").replace("\r\n", "\n").replace("\r", "\n")
@@ -91,11 +97,13 @@ def convert_post(
 
     body = re.sub(r"\n{3,}", "\n\n", render(content, notes, losses))
     notes.extend(losses.notes())
-    body, credit = take_source_line(body)
+    body, credit = take_source_line(body) if source_line else (body, None)
 
     summary = plain_text(excerpt) if excerpt and excerpt.strip() else ""
     if not summary and before_more is not None:
-        teaser, _ = take_source_line(render(before_more, None, None))
+        teaser = render(before_more, None, None)
+        if source_line:
+            teaser, _ = take_source_line(teaser)
         summary = plain_text(teaser)
     return ConvertedPost(body=body.strip(), excerpt=summary, credit=credit, notes=notes)
 

@@ -1,14 +1,15 @@
 """Old WordPress links, answered only with what a reader may see.
 
-``/?p=123`` (WordPress's "plain" permalinks, and the shortlink every post has)
-and ``/?attachment_id=45`` are answered with a permanent redirect to the
-imported article when it is published, and with a 404 otherwise (as WordPress
+``/?p=123`` (WordPress's "plain" permalinks, and the shortlink every post has),
+``/?page_id=7`` (a page's) and ``/?attachment_id=45`` are answered with a
+permanent redirect to the imported article or page when it is public
+(``Article.objects.public()``), and with a 404 otherwise (as WordPress
 answers a visitor), so a draft or a scheduled post is not revealed by its ID.
 
 Permalinks with a path (``/2012/01/03/hello/``, ``/hello/``) are ``OldLink``
 rows the importer writes; when a request would be a 404, its path is looked
 up there and answered with a redirect to the article's address of the moment,
-in one hop, while the article is published (``Article.objects.published()``).
+in one hop, while the article (or page) is public (``Article.objects.public()``).
 A draft, pending, scheduled or unpublished article's old link stays a 404,
 and starts redirecting by itself once the article is live. Redirects made by
 hand in ``django.contrib.redirects`` come first (that middleware runs inside
@@ -54,7 +55,7 @@ class WordPressLinkMiddleware:
             if article_id is not None:
                 url = published_url(article_id)
                 if url is None:
-                    raise Http404("No published article has this WordPress ID.")
+                    raise Http404("No published article or page has this WordPress ID.")
                 return HttpResponsePermanentRedirect(url)
         response = self.get_response(request)
         if reading and (response.status_code == 404 or self.is_post_page_guess(request, response)):
@@ -72,15 +73,17 @@ class WordPressLinkMiddleware:
 
     @staticmethod
     def query_article_id(query) -> Subquery | None:
-        """The article a WordPress ``?p=`` or ``?attachment_id=`` names, as a
-        subquery (None when the query names no WordPress ID at all)."""
-        post_id = query.get("p", "").strip()
-        if WP_ID.fullmatch(post_id):
-            return Subquery(
-                ImportedItem.objects.filter(
-                    kind=ImportedItem.Kind.POST, wp_id=str(int(post_id))
-                ).values("object_id")[:1]
-            )
+        """The article or page a WordPress ``?p=``, ``?page_id=`` or
+        ``?attachment_id=`` names, as a subquery (None when the query names
+        no WordPress ID at all)."""
+        for parameter, kind in (("p", ImportedItem.Kind.POST), ("page_id", ImportedItem.Kind.PAGE)):
+            wp_id = query.get(parameter, "").strip()
+            if WP_ID.fullmatch(wp_id):
+                return Subquery(
+                    ImportedItem.objects.filter(kind=kind, wp_id=str(int(wp_id))).values(
+                        "object_id"
+                    )[:1]
+                )
         attachment_id = query.get("attachment_id", "").strip()
         if not WP_ID.fullmatch(attachment_id):
             return None
@@ -108,6 +111,12 @@ class WordPressLinkMiddleware:
 
 
 def published_url(article_id) -> str | None:
-    """The address of article ``article_id`` (a pk or subquery) if readers may see it."""
-    article = Article.objects.published().filter(pk=article_id).only("slug", "publish_at").first()
+    """The address of article or page ``article_id`` (a pk or subquery) if
+    readers may see it."""
+    article = (
+        Article.objects.public()
+        .filter(pk=article_id)
+        .only("kind", "slug", "path", "publish_at")
+        .first()
+    )
     return article.get_absolute_url() if article is not None else None

@@ -1,12 +1,12 @@
 """What the WordPress importer remembers: which WordPress item became which object.
 
-One ``ImportedItem`` per WordPress author, term, post, comment and attachment,
+One ``ImportedItem`` per WordPress author, term, post, page, comment and attachment,
 keyed on the item's WordPress ID. A second import of the same export finds its
 items here, so it updates instead of duplicating; an interrupted import is
-resumed by running it again. The post rows also answer old ``/?p=ID`` links
-(``wordpress.middleware``).
+resumed by running it again. The post and page rows also answer old
+``/?p=ID`` and ``/?page_id=ID`` links (``wordpress.middleware``).
 
-``OldLink`` keeps the addresses an imported article was known by; they are
+``OldLink`` keeps the addresses an imported article or page was known by; they are
 resolved to the article when a request for one would be a 404, only while
 readers may see it (see ``wordpress.middleware``).
 """
@@ -22,6 +22,7 @@ class ImportedItem(models.Model):
         CATEGORY = "category", "Category"
         TAG = "tag", "Tag"
         POST = "post", "Post"
+        PAGE = "page", "Page"
         COMMENT = "comment", "Comment"
         ATTACHMENT = "attachment", "Attachment"
 

@@ -69,7 +69,7 @@ def load_seed(document: SeedDocument) -> tuple[Outcome, Article]:
         "publish_at": timezone.make_aware(datetime.combine(document.posted_on, PUBLISH_TIME)),
     }
     categories = [_category(name) for name in document.categories]
-    article = Article.objects.filter(slug=document.slug).first()
+    article = Article.objects.posts().filter(slug=document.slug).first()
     if article is None:
         article = Article(slug=document.slug, **wanted)
         article_save(article=article, categories=categories, tags=document.tags)

@@ -1,4 +1,5 @@
-"""Template tags that show an article's comments; the post page uses them.
+"""Template tags that show an article's comments; the post page and the page
+view (``articles/page_detail.html``, given the page's row) use them.
 
 Usage::
 

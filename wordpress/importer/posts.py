@@ -1,5 +1,11 @@
-"""WordPress posts → Newsroom articles, a batch at a time, through
-``articles.services.article_save`` (which sanitises the body, once).
+"""WordPress posts → Newsroom articles, and pages → Newsroom pages (``Article``
+of kind page), a batch at a time, through ``articles.services.article_save``
+(which sanitises the body, once).
+
+A page is a post without categories, tags, source line or featured image, and
+with a parent page (found through its ``ImportedItem``: ``reading`` imports
+pages a level at a time, parents first) and a menu order; its address is its
+parent's and its slug, and its old permalink an old link when they differ.
 
 For each post: a plan (``PostPlan``: what the article should be, worked out
 before anything is written), then the write when the export changed since the
@@ -38,6 +44,7 @@ from wordpress.importer.records import (
     decode_slug,
     digest,
     imported_items,
+    number,
 )
 from wordpress.importer.redirects import record_old_links
 from wordpress.importer.state import ImportState
@@ -61,6 +68,7 @@ class PostPlan:
 
     post: WxrItem
     label: str
+    kind: str  # ImportedItem.Kind.POST or PAGE
     item: ImportedItem | None
     article: Article | None
     wanted: dict
@@ -82,22 +90,29 @@ class Slugs:
     imported: set[int]
 
 
-def import_batch(state: ImportState, posts: list[WxrItem], *, thorough: bool = False) -> None:
-    """Import ``posts`` and their comments (inside the caller's transaction).
+def import_batch(
+    state: ImportState, posts: list[WxrItem], *, thorough: bool = False, kind: str = Kind.POST
+) -> None:
+    """Import ``posts`` (or pages, for ``kind`` page, their parents imported
+    before) and their comments (inside the caller's transaction).
 
     Unless ``thorough``, comments of posts new to this site are taken to be
     new too (no lookup); were one not, the batch fails on the unique key and
     is redone post by post, thoroughly."""
-    ready = [(post, label) for post in posts if (label := _importable(state, post))]
-    items = imported_items(Kind.POST, [post.post_id for post, _ in ready])
+    ready = [(post, label) for post in posts if (label := _importable(state, post, kind))]
+    items = imported_items(kind, [post.post_id for post, _ in ready])
     articles = Article.objects.in_bulk(
         [i.object_id for i in items.values() if i.object_id is not None]
     )
+    parents = _parent_pages(ready) if kind == Kind.PAGE else {}
     plans = []
     for post, label in ready:
         item = items.get(post.post_id)
         article = articles.get(item.object_id) if item is not None else None
-        plans.append(_plan(state, post, label, item, article))
+        plan = _plan(state, post, label, item, article, kind=kind)
+        if kind == Kind.PAGE:
+            _plan_page(state, plan, parents)
+        plans.append(plan)
     slugs = _slugs_wanted(plans)
     for plan in plans:
         _write(state, plan, slugs)
@@ -107,9 +122,9 @@ def import_batch(state: ImportState, posts: list[WxrItem], *, thorough: bool = F
     import_comments(state, plans, thorough=thorough)
 
 
-def _importable(state: ImportState, post: WxrItem) -> str | None:
+def _importable(state: ImportState, post: WxrItem, kind: str = Kind.POST) -> str | None:
     """The post's label for reports, or None when it is skipped (reported)."""
-    label = f"post {post.post_id} “{plain_text(post.title) or '(no title)'}”"
+    label = f"{kind} {post.post_id} “{plain_text(post.title) or '(no title)'}”"
     if not post.post_id:
         reason = f"{label}: no wp:post_id, guid or link to know it by; skipped"
     elif len(post.content) > ARTICLE_BODY_MAX_LENGTH:
@@ -121,18 +136,54 @@ def _importable(state: ImportState, post: WxrItem) -> str | None:
         reason = f"{label}: status {post.status}; skipped"
     else:
         return label
-    state.summary.add("post", SKIPPED)
+    state.summary.add(kind, SKIPPED)
     state.summary.add("comment", SKIPPED, len(post.comments))
     state.report(reason)
     return None
 
 
+def _parent_pages(ready: list[tuple[WxrItem, str]]) -> dict[str, int]:
+    """WordPress page ID → Newsroom page pk, for the parents of ``ready``'s pages."""
+    wanted = {post.post_parent.strip() for post, _ in ready} - {"", "0"}
+    return {
+        wp_id: item.object_id
+        for wp_id, item in imported_items(Kind.PAGE, wanted).items()
+        if item.object_id is not None
+    }
+
+
+def _plan_page(state: ImportState, plan: PostPlan, parents: dict[str, int]) -> None:
+    """What a page adds to its plan: kind, parent page and menu order, in its
+    digest too; no filing, source line or featured image."""
+    parent_wp_id = plan.post.post_parent.strip()
+    parent_id = parents.get(parent_wp_id) if parent_wp_id not in ("", "0") else None
+    if parent_wp_id not in ("", "0") and parent_id is None:
+        state.report(
+            f"{plan.label}: its parent page {parent_wp_id} was not imported; "
+            "imported at the top level"
+        )
+    plan.wanted.update(
+        kind=Article.Kind.PAGE,
+        parent_id=parent_id,
+        menu_order=number(plan.post.menu_order),
+        source_id=None,
+        source_published_on=None,
+        is_featured=False,
+    )
+    plan.category_ids, plan.tag_ids, plan.image = [], [], None
+    plan.checksum = digest(plan.checksum, plan.wanted)
+
+
 def _slugs_wanted(plans: list[PostPlan]) -> Slugs:
-    wanted = {p.slug for p in plans if p.article is None}
+    """The slugs new posts want and the posts that have them (a page's slug is
+    free or not among its siblings only: ``_write``)."""
+    wanted = {p.slug for p in plans if p.article is None and p.kind == Kind.POST}
     taken = {
         a.slug: a
         for chunk in chunks(list(wanted))
-        for a in Article.objects.filter(slug__in=chunk).only("pk", "slug", "publish_at")
+        for a in Article.objects.posts()
+        .filter(slug__in=chunk)
+        .only("pk", "kind", "slug", "publish_at")
     }
     imported = set()
     for chunk in chunks([a.pk for a in taken.values()]):
@@ -144,7 +195,7 @@ def _slugs_wanted(plans: list[PostPlan]) -> Slugs:
     return Slugs(taken, imported)
 
 
-def _plan(state: ImportState, post: WxrItem, label: str, item, article) -> PostPlan:
+def _plan(state: ImportState, post: WxrItem, label: str, item, article, *, kind: str) -> PostPlan:
     gallery_cache = {}
 
     def gallery(ids):
@@ -153,13 +204,18 @@ def _plan(state: ImportState, post: WxrItem, label: str, item, article) -> PostP
             gallery_cache[key] = media.gallery(post.post_id, ids)
         return gallery_cache[key]
 
-    converted = convert_post(post.content, excerpt=post.excerpt, gallery=gallery)
+    # A page has no source line: its first line stays in its body.
+    converted = convert_post(
+        post.content, excerpt=post.excerpt, gallery=gallery, source_line=kind == Kind.POST
+    )
     for note in converted.notes:
         state.report(f"{label}: {note}")
     title = plain_text(post.title)[:300]
-    category_ids, tag_ids, term_keys = _post_terms(state, post)
+    category_ids, tag_ids, term_keys = (
+        _post_terms(state, post) if kind == Kind.POST else ([], [], [])
+    )
     credit = converted.credit
-    image = media.featured_image(state, post, label)
+    image = media.featured_image(state, post, label) if kind == Kind.POST else None
     known = (item.data or {}).get("body_images", {}) if item is not None else {}
     body, body_images = media.body_images(
         state, label, converted.body, published=_publish_at(post, article), known=known
@@ -186,7 +242,7 @@ def _plan(state: ImportState, post: WxrItem, label: str, item, article) -> PostP
         image["alt"] if image else None,
     )
     plan = PostPlan(
-        post, label, item, article, wanted, slug, category_ids, tag_ids, image, checksum
+        post, label, kind, item, article, wanted, slug, category_ids, tag_ids, image, checksum
     )
     plan.data = dict(item.data) if item is not None else {}
     if body_images or "body_images" in plan.data:
@@ -217,14 +273,13 @@ def _write(state: ImportState, plan: PostPlan, slugs: Slugs) -> None:
         plan.outcome = UNCHANGED
         return
     publish_at = _publish_at(plan.post, article)
-    if article is None:
+    if article is None and plan.kind == Kind.POST:
         article = _seeded(plan, slugs, publish_at)
     plan.outcome = CREATED if article is None else UPDATED
     if article is None:
         article = Article(**plan.wanted, publish_at=publish_at)
-        article.slug = (
-            plan.slug if plan.slug not in slugs.taken else _free_slug(state, plan, article)
-        )
+        taken = plan.slug in slugs.taken if plan.kind == Kind.POST else True
+        article.slug = _free_slug(state, plan, article) if taken else plan.slug
     else:
         for name, value in plan.wanted.items():
             setattr(article, name, value)
@@ -240,8 +295,9 @@ def _write(state: ImportState, plan: PostPlan, slugs: Slugs) -> None:
         )
     else:  # its categories and tags: with the batch's (_set_new_terms)
         article_save(article=article)
-    slugs.taken[article.slug] = article
-    slugs.imported.add(article.pk)
+    if plan.kind == Kind.POST:
+        slugs.taken[article.slug] = article
+        slugs.imported.add(article.pk)
     plan.article = article
 
 
@@ -293,7 +349,7 @@ def _record(state: ImportState, plans: list[PostPlan]) -> None:
         if plan.item is None:
             new_items.append(
                 ImportedItem(
-                    kind=Kind.POST,
+                    kind=plan.kind,
                     wp_id=plan.post.post_id,
                     object_id=plan.article.pk,
                     checksum=plan.checksum,
@@ -308,7 +364,7 @@ def _record(state: ImportState, plans: list[PostPlan]) -> None:
             plan.item.object_id = plan.article.pk
             plan.item.checksum, plan.item.data = plan.checksum, plan.data
             changed_items.append(plan.item)
-        state.summary.add("post", plan.outcome)
+        state.summary.add(plan.kind, plan.outcome)
     ImportedItem.objects.bulk_create(new_items)
     ImportedItem.objects.bulk_update(changed_items, ["object_id", "checksum", "data"])
 

@@ -9,8 +9,10 @@ The file is read twice, each time as a stream (``wordpress.wxr``):
    stops the import with ``WXRSyntaxError`` (its line, and how to fix it)
    before anything is kept. A prefix used without being declared is declared
    and the pass read again (``WxrFile.declare``), as WordPress reads such files;
-2. posts with their comments; pages, menu items and other post types are
-   counted and skipped.
+2. posts with their comments, then pages with theirs (kept in memory until
+   the posts are done, then written a level at a time, parents first, so
+   each page finds its parent: ``pages_by_level``); menu items and other
+   post types are counted and skipped.
 
 Posts are written in groups of a few hundred, one transaction per group
 (``posts.import_batch``). A group that fails is rolled back — the run's memory
@@ -38,6 +40,7 @@ from wordpress.importer.media import (
     note_site_url,
     report_old_images,
 )
+from wordpress.importer.pages import pages_by_level
 from wordpress.importer.posts import import_batch
 from wordpress.importer.records import (
     CREATED,
@@ -45,6 +48,7 @@ from wordpress.importer.records import (
     UNCHANGED,
     UPDATED,
     ImportAborted,
+    Kind,
     Summary,
 )
 from wordpress.importer.state import ImportState
@@ -62,6 +66,9 @@ from wordpress.wxr import (
     qname,
 )
 from wordpress.wxr_syntax import unbound_prefixes
+
+# The post types imported (with their comments); any other is counted and skipped.
+IMPORTED_TYPES = ("post", "page")
 
 
 class WordPressImporter:
@@ -227,7 +234,7 @@ class WordPressImporter:
             if len(attachments) >= self.GROUP_ATTACHMENTS:
                 import_attachments(self.state, attachments)
                 return []
-        elif post_type == "post":
+        elif post_type in IMPORTED_TYPES:
             self.post_total += 1
             self.clock.note(fields["wp:post_date"], fields["wp:post_date_gmt"])
         return attachments
@@ -236,6 +243,7 @@ class WordPressImporter:
 
     def _second_pass(self) -> None:
         group: list[WxrItem] = []
+        pages: list[WxrItem] = []
         comments = 0
         try:
             for name, element in self.file.elements():
@@ -244,12 +252,15 @@ class WordPressImporter:
                 post_type = item_fields(element, ("wp:post_type",))["wp:post_type"]
                 if post_type == "attachment":
                     continue
-                if post_type != "post":
+                if post_type not in IMPORTED_TYPES:
                     self._skip(post_type, element)
                     continue
                 post = parse_item(element)
                 self.summary.note_post(post.post_id, plain_text(post.title), post.link)
                 self.clock.place(post)
+                if post_type == "page":
+                    pages.append(post)
+                    continue
                 if post.undomained:
                     self.undomained[post.post_id] = post.undomained
                 group.append(post)
@@ -260,8 +271,16 @@ class WordPressImporter:
         except WXRSyntaxError:
             # The file changed since the first pass read it whole.
             self._import_group(group)  # every post read in full before the break
+            self._import_pages(pages)
             raise
         self._import_group(group)
+        self._import_pages(pages)
+
+    def _import_pages(self, pages: list[WxrItem]) -> None:
+        """Pages, a level at a time (parents first), in groups."""
+        for level in pages_by_level(self.state, pages):
+            for start in range(0, len(level), self.GROUP_POSTS):
+                self._import_group(level[start : start + self.GROUP_POSTS], kind=Kind.PAGE)
 
     def _skip(self, post_type: str, element) -> None:
         """A page, a menu item …: counted, with its comments."""
@@ -270,37 +289,37 @@ class WordPressImporter:
         if skipped:
             self.summary.add("comment", SKIPPED, skipped)
 
-    def _import_group(self, posts: list[WxrItem]) -> None:
+    def _import_group(self, posts: list[WxrItem], kind: str = Kind.POST) -> None:
         if not posts:
             return
         checkpoint = self.state.checkpoint()
         try:
             with transaction.atomic():
-                import_batch(self.state, posts)
+                import_batch(self.state, posts, kind=kind)
         except Exception:
             # Find the post that failed: one transaction per post.
             self.state.restore(checkpoint)
             for post in posts:
-                self._import_one(post)
+                self._import_one(post, kind)
         else:
             self._progress(len(posts))
 
-    def _import_one(self, post: WxrItem) -> None:
+    def _import_one(self, post: WxrItem, kind: str) -> None:
         checkpoint = self.state.checkpoint()
         try:
             with transaction.atomic():
-                import_batch(self.state, [post], thorough=True)
+                import_batch(self.state, [post], thorough=True, kind=kind)
         except Exception as error:
             if self.atomic:
                 raise ImportAborted(
-                    f"post {post.post_id}: {type(error).__name__}: {error}"
+                    f"{kind} {post.post_id}: {type(error).__name__}: {error}"
                 ) from error
             self.state.restore(checkpoint)
             self.failed += 1
-            self.summary.add("post", SKIPPED)
+            self.summary.add(kind, SKIPPED)
             self.summary.add("comment", SKIPPED, len(post.comments))
             self.state.report(
-                f"post {post.post_id}: not imported ({type(error).__name__}: {error})"
+                f"{kind} {post.post_id}: not imported ({type(error).__name__}: {error})"
             )
         self._progress(1)
 

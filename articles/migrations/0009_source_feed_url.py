@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_article_is_featured'),
+        ('articles', '0008_flatpages_to_pages'),
     ]
 
     operations = [
