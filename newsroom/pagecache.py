@@ -279,17 +279,46 @@ def bump(*names: str) -> bool:
     if transaction.get_connection().in_atomic_block:
         # Pages rendered before the commit read the old rows: drop them again
         # then, and only then tell the frontend caches (they would fetch the old rows).
-        transaction.on_commit(lambda: _bump_and_purge(names))
+        _after_commit(names)
     else:
         frontcache.purge(names)
     return done
 
 
-def _bump_and_purge(names) -> None:
-    # The page cache first: a frontend cache refetching after the purge must
-    # not be handed the page cache's old copy.
-    _bump_or_record(names)
-    frontcache.purge(names)
+class _BumpAfterCommit:
+    """The names bumped in one transaction, bumped again and purged once when
+    it commits (an admin save bumps ``content`` many times: one purge)."""
+
+    def __init__(self):
+        self.names: dict[str, None] = {}
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        names = list(self.names)
+        # The page cache first: a frontend cache refetching after the purge
+        # must not be handed the page cache's old copy.
+        _bump_or_record(names)
+        frontcache.purge(names)
+
+
+def _after_commit(names) -> None:
+    connection = transaction.get_connection()
+    pending = getattr(connection, "newsroom_bump_after_commit", None)
+    # Joined only within the same savepoint: a rollback drops the callback
+    # with the savepoint, and then a new one is registered.
+    savepoints = set(connection.savepoint_ids)
+    if (
+        pending is None
+        or pending.done
+        or not any(
+            hook[1] is pending and hook[0] == savepoints for hook in connection.run_on_commit
+        )
+    ):
+        pending = _BumpAfterCommit()
+        connection.newsroom_bump_after_commit = pending
+        transaction.on_commit(pending)
+    pending.names.update(dict.fromkeys(names))
 
 
 def pending_invalidations_apply() -> int:
