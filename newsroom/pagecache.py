@@ -45,6 +45,22 @@ junk query strings cannot fill it. Pages in the cache carry an ETag, so a
 conditional request for one is a 304 with no database query and no template
 rendering. A cache that is down is logged and bypassed.
 
+A hit is one round trip to Redis: the page and the generations of the names
+this process last saw it built from are read in one ``MGET`` (a page built
+from other names since costs a second read, once). A page is kept as bytes —
+a JSON line (generations, expiry, status, headers), then the body — never a
+pickled response.
+
+Frontend caches (Varnish, a CDN: ``newsroom.frontcache``). A page every
+anonymous reader may be given is ``Cache-Control: public`` with an
+``s-maxage`` (``NEWSROOM_EDGE_CACHE_SECONDS``, capped like the page cache by
+the next scheduled change), ``Vary: Cookie``, and its names as surrogate keys
+(``xkey``, ``Cache-Tag``…); only if nothing was bumped while it rendered.
+Everything else — personal visitors, staff, responses that set cookies,
+bypassed query strings — is ``private``. ``bump`` purges its names from every
+frontend cache after the change commits (after the page cache's own bump, so
+a cache refetching gets the new page), once per transaction, durably.
+
 The API, for the apps:
 
 * ``depends_on(response, *names)`` / ``cached_view(*names)`` — a page is built
@@ -59,7 +75,7 @@ The API, for the apps:
   ``register_scheduled_change(provider)`` for something that changes what
   readers see at a set time (``articles``: the next scheduled article);
 * ``invalidation_deferred`` — sent when bumps were recorded for later
-  (``newsroom.tasks`` queues a retry).
+  (``newsroom.tasks`` queues a retry; ``frontcache.purge_deferred`` likewise).
 """
 
 import hashlib
