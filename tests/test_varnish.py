@@ -171,6 +171,18 @@ def test_other_cookies_and_tracking_parameters_share_one_copy(varnish, article):
 
 
 @needs_varnishd
+def test_a_purge_relayed_from_a_visitor_is_refused(varnish, article):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{varnish.port}/",
+        method="PURGE",
+        headers={"xkey-purge": "content", "X-Forwarded-For": "203.0.113.9"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+
+
+@needs_varnishd
 def test_the_admin_is_never_cached(varnish, article):
     varnish.get("/admin/login/"), varnish.get("/admin/login/")
     assert varnish.get("/admin/login/")[1]["X-Edge-Cache"] == "MISS"

@@ -47,7 +47,9 @@ acl purgers {
 
 sub vcl_recv {
     if (req.method == "PURGE") {
-        if (client.ip !~ purgers) {
+        # From an app server, directly: a PURGE relayed by nginx (which sits on
+        # an allowed address too) carries the visitor's address before client.ip.
+        if (client.ip !~ purgers || req.http.X-Forwarded-For ~ ",") {
             return (synth(403, "Forbidden"));
         }
         if (req.http.xkey-purge) {
