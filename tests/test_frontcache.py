@@ -8,13 +8,15 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
+from django.test.signals import template_rendered
 from django.utils import timezone
 
 from articles.models import Article
 from articles.services import article_save, articles_publish, articles_unpublish
 from comments.models import Comment
 from comments.services import comment_moderate, comments_delete
-from newsroom import frontcache
+from newsroom import frontcache, pagecache
+from newsroom.apps import check_frontend_cache_urls
 from newsroom.frontcache.backends import frontend_from_url
 from newsroom.models import PendingPurge, SiteSettings
 from tests.frontcache_servers import CLOUDFLARE_TOKEN, purge_server, purged_keys
@@ -353,3 +355,23 @@ def test_a_backends_label_never_shows_its_token():
     frontend = frontend_from_url("cloudflare://zone123?token=secret")
     assert "secret" not in frontend.label
     assert re.fullmatch(r"cloudflare://zone123", frontend.label)
+
+
+def test_a_page_rendered_while_something_changed_is_not_shared(article):
+    def change_meanwhile(**kwargs):
+        template_rendered.disconnect(change_meanwhile)
+        pagecache.bump("comments")
+
+    template_rendered.connect(change_meanwhile)
+    try:
+        response = Client().get(article.get_absolute_url())
+    finally:
+        template_rendered.disconnect(change_meanwhile)
+    assert "private" in cache_control(response)
+    assert "xkey" not in response
+
+
+def test_a_frontend_cache_url_no_backend_reads_fails_the_system_check(settings):
+    settings.NEWSROOM_FRONTEND_CACHE_URLS = ["squid://127.0.0.1:3128"]
+    (error,) = check_frontend_cache_urls()
+    assert error.id == "newsroom.E001"
