@@ -394,7 +394,7 @@ def main():
             post = Article.objects.get(slug="demo-fifty-comments")
             measure_wordpress(post, sample, args, rows)
         if args.varnish:
-            measure_varnish(servers["cached"], sample_path, args, rows)
+            measure_varnish(env, sample_path, args, rows)
     finally:
         for name, server in servers.items():
             memory[name] = server.peak_rss_mb()
@@ -466,18 +466,31 @@ def measure_wordpress(post, newsroom_html: bytes, args, rows) -> None:
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 
 
-def measure_varnish(backend, path, args, rows) -> None:
-    """The post page through varnishd running the shipped VCL, in front of the
-    page-caching server (hits, after one miss)."""
+def measure_varnish(env, path, args, rows) -> None:
+    """The post page through varnishd running the shipped VCL, in front of a
+    server configured to purge it (hits, after one miss)."""
     if not VCL.exists() or not shutil.which("varnishd"):
         print(f"  (no Varnish row: {VCL.relative_to(ROOT)} or varnishd is missing)")
         return
+    port = free_port()
+    backend = Server(
+        "edge",
+        {**env, "NEWSROOM_FRONTEND_CACHE_URLS": f"varnish://127.0.0.1:{port}",
+         "NEWSROOM_TRUSTED_PROXIES": "1"},
+        workers=args.workers,
+    )  # fmt: skip
+    try:
+        through_varnish(backend, port, path, args, rows)
+    finally:
+        backend.stop()
+
+
+def through_varnish(backend, port, path, args, rows) -> None:
     workdir = DATA / "varnish"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     vcl = re.sub(r'\.port = "\d+";', f'.port = "{backend.port}";', VCL.read_text(), count=1)
     (workdir / "default.vcl").write_text(vcl)
-    port = free_port()
     process = subprocess.Popen(
         ["varnishd", "-F", "-j", "none", "-n", str(workdir / "state"), "-f", str(workdir / "default.vcl"),
          "-a", f"127.0.0.1:{port}", "-s", "malloc,256m"],
