@@ -138,8 +138,6 @@ def main():
     args = parser.parse_args()
 
     env = base_env(args)
-    if args.redis:
-        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     build_site(args, env)
 

@@ -117,7 +117,10 @@ def base_env(args) -> dict:
         # The load comes from one address; the flood guard would refuse it.
         "COMMENTS_RATE_REFUSE_AFTER": "100000000",
         "COMMENTS_RATE_HOLD_AFTER": "100000000",
-        "REDIS_URL": "redis://127.0.0.1:6379/5" if args.redis else "",
+        # BENCH_REDIS_URL: another Redis database, when several people bench on one machine.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+        if args.redis
+        else "",
         "PYTHONPATH": str(ROOT),
     }
     return env
