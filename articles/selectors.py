@@ -3,6 +3,7 @@
 Listings filter ``Article.objects.published()`` with ``ArticleQuerySet``
 methods (``for_listing``, ``in_category_tree``…); the rest is here:
 
+* ``article_filing_loaded`` — an article's categories and tags, read once;
 * ``article_navigation`` — a post page's previous, next and related articles
   (``article_neighbours``, ``article_related``), cached until content changes;
 * ``sidebar_data`` — what the sidebar shows (the ``render_sidebar`` tag caches
@@ -17,7 +18,7 @@ Callers: ``articles.views``, ``articles.templatetags.articles_tags``,
 
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from taggit.models import Tag
 
 from articles.models import Article, Category, Source
@@ -43,9 +44,19 @@ def article_neighbours(*, article: Article) -> dict[str, Article | None]:
     }
 
 
+def article_filing_loaded(article: Article) -> Article:
+    """``article`` with its categories and tags read: what ``with_filing()``
+    prefetches (two queries), for an article fetched without it. Reads nothing
+    when they are already loaded. The post page fetches its article without
+    them and reads them only when a fragment that shows them is built."""
+    prefetch_related_objects([article], "categories", "tags")
+    return article
+
+
 def article_related(*, article: Article) -> list[Article]:
     """The latest articles sharing a tag or a category with ``article`` (one
-    query; its tags and categories are read from ``with_filing()``'s prefetch)."""
+    query, after ``article_filing_loaded``)."""
+    article_filing_loaded(article)
     tag_ids = [tag.pk for tag in article.tags.all()]
     category_ids = [category.pk for category in article.categories.all()]
     if not tag_ids and not category_ids:

@@ -188,7 +188,9 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.with_filing()
+        # Categories and tags are read only when the post's HTML is built
+        # (``post_html``, ``article_navigation``), not on every render.
+        articles = Article.objects.for_listing()
         if self.request.user.has_perm("articles.change_article"):
             return articles.posts()  # staff preview unpublished articles at their address
         return articles.published()

@@ -117,7 +117,10 @@ def base_env(args) -> dict:
         # The load comes from one address; the flood guard would refuse it.
         "COMMENTS_RATE_REFUSE_AFTER": "100000000",
         "COMMENTS_RATE_HOLD_AFTER": "100000000",
-        "REDIS_URL": "redis://127.0.0.1:6379/5" if args.redis else "",
+        # BENCH_REDIS_URL: another Redis database, when several people bench on one machine.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+        if args.redis
+        else "",
         "PYTHONPATH": str(ROOT),
     }
     return env
@@ -188,6 +191,24 @@ class Server:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def peak_rss_mb(self) -> dict:
+        """Peak resident memory (VmHWM) of each worker so far, in MB."""
+        master = self.process.pid
+        try:
+            children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        except OSError:
+            return {}
+        peaks = []
+        for pid in children:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+            if match:
+                peaks.append(int(match.group(1)) / 1024)
+        return {"workers": len(peaks), "max_mb": max(peaks, default=0)}
+
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
@@ -237,15 +258,44 @@ def measure_queries(paths: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+def pages_named(only: str, names) -> list[str]:
+    """The pages ``--only`` names. Page names hold commas ("post, 50 comments"),
+    so the list is read greedily: comma-separated pieces are joined back while
+    they spell a longer page name. A name that matches no page stops the run
+    with the list of names, rather than silently measuring nothing."""
+    by_folded = {name.casefold(): name for name in names}
+    pieces = [piece.strip() for piece in only.split(",") if piece.strip()]
+    chosen, start = [], 0
+    while start < len(pieces):
+        for end in range(len(pieces), start, -1):
+            candidate = ", ".join(pieces[start:end]).casefold()
+            if candidate in by_folded:
+                chosen.append(by_folded[candidate])
+                start = end
+                break
+        else:
+            sys.exit(
+                f"--only: no page named {pieces[start]!r}; pages: " + "; ".join(by_folded.values())
+            )
+    return chosen
+
+
 def comment_post_env(article_id) -> dict:
+    """The form fields wrk posts: a time token issued a minute ago (a form filled
+    in at reading speed). The token's clock is moved with the standard library's
+    ``unittest.mock``, not ``time_machine``: that is a test-only package and the
+    bench must run from the virtualenv ``make run`` creates."""
+    from unittest import mock
+
     import django
 
     django.setup()
-    from django.utils import timezone
+    from django.core import signing
 
     from comments.spam import TIMESTAMP_FIELD, form_timestamp_token
 
-    with __import__("time_machine").travel(timezone.now().timestamp() - 60, tick=False):
+    a_minute_ago = signing.b62_encode(int(time.time()) - 60)
+    with mock.patch.object(signing.TimestampSigner, "timestamp", return_value=a_minute_ago):
         started = form_timestamp_token()
     csrf = secrets.token_hex(16)
     body = (
@@ -267,6 +317,16 @@ def main():
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per server")
     parser.add_argument("--fresh", action="store_true", help="rebuild the site")
     parser.add_argument("--only", default="", help="comma-separated page names to run")
+    parser.add_argument(
+        "--against-wordpress",
+        action="store_true",
+        help="also install and measure WordPress (Debian's; apt, root) with the same post",
+    )
+    parser.add_argument(
+        "--varnish",
+        action="store_true",
+        help="also measure the page through Varnish with deploy/varnish/default.vcl",
+    )
     args = parser.parse_args()
 
     ensure_wrk()
@@ -312,8 +372,7 @@ def main():
     )
     paths["category page 400"] = f"{biggest.get_absolute_url()}?page={deep}"
     if args.only:
-        wanted = {n.strip() for n in args.only.split(",")}
-        paths = {k: v for k, v in paths.items() if k in wanted}
+        paths = {name: paths[name] for name in pages_named(args.only, paths)}
     queries = measure_queries(paths)
 
     # The baseline serves the 50-comment post page's bytes.
@@ -331,47 +390,194 @@ def main():
             workers=args.workers, probe="/bench/bare/",
         ),
     }  # fmt: skip
-    rows = []
+    rows, memory = [], {}
     try:
-
-        def run(name, server, path, mode, extra=None, query_count=None):
-            url = servers[server].url(path)
-            if not extra:
-                urllib.request.urlopen(url).read()  # warm
-            result = wrk(url, args, extra)
-            size = len(urllib.request.urlopen(url).read()) if not extra else 0
-            rows.append(
-                {"page": name, "mode": mode, "queries": query_count, "size": size, **result}
-            )
-            print(
-                f"  {name:22} {mode:9} {result['rps']:9.0f} req/s  p50 {result['p50']:6.1f} ms  p99 {result['p99']:6.1f} ms"
-            )
-
-        print(
-            f"Measuring ({args.db}{' + Redis' if args.redis else ''}, wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.workers} gunicorn workers)"
-        )
-        run("transport: WSGI app", "wsgi", "/", "baseline")
-        run("transport: bare Django", "django", "/bench/bare/", "baseline")
-        for name, path in paths.items():
-            run(name, "uncached", path, "uncached", query_count=queries[name])
-        for name in ("post, 50 comments", "home"):
-            if name in paths:
-                run(name, "cached", paths[name], "cached", query_count=0)
-        run(
-            "comment POST",
-            "uncached",
-            f"/comments/post/{busy.pk}/",
-            "uncached",
-            extra=comment_post_env(busy.pk),
-        )
+        measure_newsroom(servers, paths, queries, busy, args, rows)
+        if args.against_wordpress:
+            post = Article.objects.get(slug="demo-fifty-comments")
+            measure_wordpress(post, sample, args, rows)
+        if args.varnish:
+            measure_varnish(env, sample_path, args, rows)
     finally:
-        for server in servers.values():
+        for name, server in servers.items():
+            memory[name] = server.peak_rss_mb()
             server.stop()
 
-    report(rows, args)
+    report(rows, args, memory)
 
 
-def report(rows, args):
+def measure(rows, args, name, url, mode, extra=None, query_count=None) -> dict:
+    """One wrk run of ``url``, added to ``rows`` (a page is fetched once first)."""
+    if not extra:
+        urllib.request.urlopen(url).read()  # warm
+    result = wrk(url, args, extra)
+    size = len(urllib.request.urlopen(url).read()) if not extra else 0
+    row = {"page": name, "mode": mode, "queries": query_count, "size": size, **result}
+    rows.append(row)
+    print(
+        f"  {name:22} {mode:26} {result['rps']:9.0f} req/s  p50 {result['p50']:6.1f} ms  "
+        f"p99 {result['p99']:6.1f} ms",
+        flush=True,
+    )
+    return row
+
+
+def measure_newsroom(servers, paths, queries, busy, args, rows) -> None:
+    def run(name, server, path, mode, extra=None, query_count=None):
+        measure(rows, args, name, servers[server].url(path), mode, extra, query_count)
+
+    print(
+        f"Measuring ({args.db}{' + Redis' if args.redis else ''}, wrk -t{args.threads} "
+        f"-c{args.connections} -d{args.duration}s, {args.workers} gunicorn workers; "
+        f"load average {os.getloadavg()[0]:.2f})",
+        flush=True,
+    )
+    run("transport: WSGI app", "wsgi", "/", "baseline")
+    run("transport: bare Django", "django", "/bench/bare/", "baseline")
+    for name, path in paths.items():
+        run(name, "uncached", path, "uncached", query_count=queries[name])
+    for name in ("post, 50 comments", "home"):
+        if name in paths:
+            run(name, "cached", paths[name], "cached", query_count=0)
+    run(
+        "comment POST",
+        "uncached",
+        f"/comments/post/{busy.pk}/",
+        "uncached",
+        extra=comment_post_env(busy.pk),
+    )
+
+
+def measure_wordpress(post, newsroom_html: bytes, args, rows) -> None:
+    """WordPress's classic theme with the same post, uncached and behind
+    nginx's FastCGI cache, and nginx serving Newsroom's page as a static file."""
+    from bench import wordpress
+
+    print("Setting up WordPress (Debian's, nginx + PHP-FPM, MariaDB) ...", flush=True)
+    server, path = wordpress.start(
+        article=post, workers=args.workers, static_html=newsroom_html, free_port=free_port
+    )
+    try:
+        name = "post, 50 comments"
+        measure(rows, args, name, server.url("wordpress", path), "WordPress (Twenty Twenty-One)")
+        measure(rows, args, name, server.url("cache", path), "WordPress + nginx FastCGI cache")
+        measure(rows, args, name, server.url("static", path), "nginx, static file")
+    finally:
+        server.stop()
+
+
+VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+
+
+def measure_varnish(env, path, args, rows) -> None:
+    """The post page through varnishd running the shipped VCL, in front of a
+    server configured to purge it (hits, after one miss)."""
+    if not VCL.exists() or not shutil.which("varnishd"):
+        print(f"  (no Varnish row: {VCL.relative_to(ROOT)} or varnishd is missing)")
+        return
+    port = free_port()
+    backend = Server(
+        "edge",
+        {**env, "NEWSROOM_FRONTEND_CACHE_URLS": f"varnish://127.0.0.1:{port}",
+         "NEWSROOM_TRUSTED_PROXIES": "1"},
+        workers=args.workers,
+    )  # fmt: skip
+    try:
+        through_varnish(backend, port, path, args, rows)
+    finally:
+        backend.stop()
+
+
+def through_varnish(backend, port, path, args, rows) -> None:
+    workdir = DATA / "varnish"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    vcl = re.sub(r'\.port = "\d+";', f'.port = "{backend.port}";', VCL.read_text(), count=1)
+    (workdir / "default.vcl").write_text(vcl)
+    process = subprocess.Popen(
+        ["varnishd", "-F", "-j", "none", "-n", str(workdir / "state"), "-f", str(workdir / "default.vcl"),
+         "-a", f"127.0.0.1:{port}", "-s", "malloc,256m"],
+        stdout=(workdir / "varnishd.log").open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}{path}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                headers = urllib.request.urlopen(url, timeout=5).headers
+                if headers.get("X-Varnish", "").count(" ") or time.monotonic() > deadline:
+                    break  # two transaction ids: a hit
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.5)
+        measure(rows, args, "post, 50 comments", url, "Newsroom through Varnish (hit)")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def ratio(rows, page, mode, other_page, other_mode) -> str:
+    def rps(p, m):
+        return next((r["rps"] for r in rows if r["page"] == p and r["mode"] == m), None)
+
+    mine, theirs = rps(page, mode), rps(other_page, other_mode)
+    return "n/a" if not mine or not theirs else f"{mine / theirs:.2f}×"
+
+
+def summary(rows, memory) -> str:
+    post = "post, 50 comments"
+    lines = [
+        f"- uncached post page ÷ WordPress classic theme (uncached): "
+        f"{ratio(rows, post, 'uncached', post, 'WordPress (Twenty Twenty-One)')}",
+        f"- cached post page ÷ bare Django view: "
+        f"{ratio(rows, post, 'cached', 'transport: bare Django', 'baseline')}",
+        f"- Newsroom through Varnish (hit) ÷ nginx static file: "
+        f"{ratio(rows, post, 'Newsroom through Varnish (hit)', post, 'nginx, static file')}",
+        f"- WordPress + FastCGI cache ÷ nginx static file: "
+        f"{ratio(rows, post, 'WordPress + nginx FastCGI cache', post, 'nginx, static file')}",
+    ]
+    for name, peak in memory.items():
+        if peak:
+            lines.append(
+                f"- peak RSS per gunicorn worker, {name} server: {peak['max_mb']:.0f} MB "
+                f"(largest of {peak['workers']} workers)"
+            )
+    return "\n".join(lines)
+
+
+def chart(rows, path: Path, title: str) -> bool:
+    """requests/s per page and system as a PNG (matplotlib, installed on demand:
+    a bench tool, not a project dependency)."""
+    try:
+        import matplotlib
+    except ImportError:
+        print("Installing matplotlib for the chart ...", flush=True)
+        done = subprocess.run([PYTHON, "-m", "pip", "install", "-q", "matplotlib"])
+        if done.returncode:
+            print("  no chart: matplotlib could not be installed")
+            return False
+        import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{r['page']} — {r['mode']}" for r in rows]
+    values = [r["rps"] for r in rows]
+    figure, axes = plt.subplots(figsize=(10, 0.32 * len(rows) + 1.5))
+    bars = axes.barh(range(len(rows)), values, color="#3b6ea5")
+    axes.set_yticks(range(len(rows)), labels, fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xscale("log")
+    axes.set_xlabel("requests/s (log scale)")
+    axes.set_title(title, fontsize=10)
+    axes.bar_label(bars, labels=[f"{v:,.0f}" for v in values], fontsize=7, padding=2)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
+
+
+def report(rows, args, memory=None):
     bare = next(r["rps"] for r in rows if r["page"] == "transport: bare Django")
     wsgi = next(r["rps"] for r in rows if r["page"] == "transport: WSGI app")
     for row in rows:
@@ -396,13 +602,22 @@ def report(rows, args):
         "wrk": f"-t{args.threads} -c{args.connections} -d{args.duration}s", "gunicorn_workers": args.workers,
         "cpus": os.cpu_count(), "when": stamp,
     }  # fmt: skip
+    meta["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    meta["peak_rss_per_worker_mb"] = memory or {}
     (RESULTS / f"{label}-{stamp}.json").write_text(
         json.dumps({"meta": meta, "rows": rows}, indent=2)
     )
-    md = f"# Benchmark {label} ({stamp})\n\n`{' '.join(sys.argv)}`\n\n{json.dumps(meta)}\n\n{table}\n"
+    png = RESULTS / f"{label}-{stamp}.png"
+    drawn = chart(rows, png, f"Newsroom {label}, {stamp}: requests/s, wrk -c{args.connections}")
+    md = (
+        f"# Benchmark {label} ({stamp})\n\n`{' '.join(sys.argv)}`\n\n{json.dumps(meta)}\n\n"
+        f"{table}\n\n{summary(rows, memory or {})}\n"
+        + (f"\n![requests/s per page and system]({png.name})\n" if drawn else "")
+    )
     (RESULTS / f"{label}-{stamp}.md").write_text(md)
     (RESULTS / f"latest-{label}.md").write_text(md)
-    print(f"\nWritten to bench/results/{label}-{stamp}.{{json,md}}")
+    print(summary(rows, memory or {}))
+    print(f"\nWritten to bench/results/{label}-{stamp}.{{json,md,png}}")
 
 
 if __name__ == "__main__":

@@ -42,3 +42,11 @@ def cache_is_available() -> bool:
     """False while the (resilient) cache is leaving an unreachable Redis alone:
     what it just answered was a default, not what Redis holds."""
     return getattr(cache, "is_available", lambda: True)()
+
+
+def generations_with(key: str, names) -> tuple[object, dict[str, int]]:
+    """The value cached under ``key`` (None if none) and the current generation
+    of each of ``names``, read in one round trip (one ``MGET`` on Redis)."""
+    keys = [GENERATION_PREFIX + name for name in names]
+    found = cache.get_many([key, *keys])
+    return found.get(key), {name: found.get(GENERATION_PREFIX + name, 1) for name in names}

@@ -80,3 +80,27 @@ class PendingInvalidation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PendingPurge(models.Model):
+    """A frontend-cache purge that a cache did not confirm when it was sent.
+
+    ``newsroom.frontcache.purge`` writes one row per cache (``frontend``, its
+    configured URL without secrets) and name; whichever process reaches that
+    cache next sends it and deletes the row (``frontcache.pending_purges_apply``).
+    Like ``PendingInvalidation``, rows are only added and deleted by primary key.
+    """
+
+    frontend = models.CharField(max_length=200)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(name=""), name="pending_purge_name_not_empty"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.frontend}"

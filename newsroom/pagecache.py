@@ -45,6 +45,22 @@ junk query strings cannot fill it. Pages in the cache carry an ETag, so a
 conditional request for one is a 304 with no database query and no template
 rendering. A cache that is down is logged and bypassed.
 
+A hit is one round trip to Redis: the page and the generations of the names
+this process last saw it built from are read in one ``MGET`` (a page built
+from other names since costs a second read, once). A page is kept as bytes —
+a JSON line (generations, expiry, status, headers), then the body — never a
+pickled response.
+
+Frontend caches (Varnish, a CDN: ``newsroom.frontcache``). A page every
+anonymous reader may be given is ``Cache-Control: public`` with an
+``s-maxage`` (``NEWSROOM_EDGE_CACHE_SECONDS``, capped like the page cache by
+the next scheduled change), ``Vary: Cookie``, and its names as surrogate keys
+(``xkey``, ``Cache-Tag``…); only if nothing was bumped while it rendered.
+Everything else — personal visitors, staff, responses that set cookies,
+bypassed query strings — is ``private``. ``bump`` purges its names from every
+frontend cache after the change commits (after the page cache's own bump, so
+a cache refetching gets the new page), once per transaction, durably.
+
 The API, for the apps:
 
 * ``depends_on(response, *names)`` / ``cached_view(*names)`` — a page is built
@@ -59,10 +75,11 @@ The API, for the apps:
   ``register_scheduled_change(provider)`` for something that changes what
   readers see at a set time (``articles``: the next scheduled article);
 * ``invalidation_deferred`` — sent when bumps were recorded for later
-  (``newsroom.tasks`` queues a retry).
+  (``newsroom.tasks`` queues a retry; ``frontcache.purge_deferred`` likewise).
 """
 
 import hashlib
+import json
 import logging
 import re
 import time
@@ -80,10 +97,16 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.dispatch import Signal
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_max_age, patch_response_headers
+from django.utils.cache import (
+    get_max_age,
+    patch_cache_control,
+    patch_response_headers,
+    patch_vary_headers,
+)
 from django.utils.http import http_date, parse_etags
 
-from newsroom.generations import ANY_CHANGE, generations, increment
+from newsroom import frontcache
+from newsroom.generations import ANY_CHANGE, generations, generations_with, increment
 from newsroom.generations import cache_is_available as _cache_is_available
 from newsroom.models import PendingInvalidation
 
@@ -270,9 +293,48 @@ def bump(*names: str) -> bool:
     """
     done = _bump_or_record(names)
     if transaction.get_connection().in_atomic_block:
-        # Pages rendered before the commit read the old rows: drop them again then.
-        transaction.on_commit(lambda: _bump_or_record(names))
+        # Pages rendered before the commit read the old rows: drop them again
+        # then, and only then tell the frontend caches (they would fetch the old rows).
+        _after_commit(names)
+    else:
+        frontcache.purge(names)
     return done
+
+
+class _BumpAfterCommit:
+    """The names bumped in one transaction, bumped again and purged once when
+    it commits (an admin save bumps ``content`` many times: one purge)."""
+
+    def __init__(self):
+        self.names: dict[str, None] = {}
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        names = list(self.names)
+        # The page cache first: a frontend cache refetching after the purge
+        # must not be handed the page cache's old copy.
+        _bump_or_record(names)
+        frontcache.purge(names)
+
+
+def _after_commit(names) -> None:
+    connection = transaction.get_connection()
+    pending = getattr(connection, "newsroom_bump_after_commit", None)
+    # Joined only within the same savepoint: a rollback drops the callback
+    # with the savepoint, and then a new one is registered.
+    savepoints = set(connection.savepoint_ids)
+    if (
+        pending is None
+        or pending.done
+        or not any(
+            hook[1] is pending and hook[0] == savepoints for hook in connection.run_on_commit
+        )
+    ):
+        pending = _BumpAfterCommit()
+        connection.newsroom_bump_after_commit = pending
+        transaction.on_commit(pending)
+    pending.names.update(dict.fromkeys(names))
 
 
 def pending_invalidations_apply() -> int:
@@ -283,14 +345,17 @@ def pending_invalidations_apply() -> int:
         rows = list(pending.order_by("pk").values_list("pk", "name")[:PENDING_BATCH_SIZE])
         if not rows:
             return 0
+        names = list(dict.fromkeys(name for _, name in rows))
         try:
-            for name in dict.fromkeys(name for _, name in rows):
+            for name in names:
                 increment(name)
         except Exception as error:
             logger.warning("Cache still unreachable; invalidations stay pending: %s", error)
             return pending.count()
         # By primary key: rows recorded meanwhile stay for the next round.
         pending.filter(pk__in=[pk for pk, _ in rows]).delete()
+        # A frontend cache may have refetched the page cache's old copy meanwhile.
+        frontcache.purge(names)
 
 
 def _bump_or_record(names) -> bool:
@@ -328,11 +393,13 @@ def _apply_pending_if_due(*, every: float) -> None:
     """Apply other processes' pending invalidations, at most once per ``every`` seconds."""
     global pending_checked_at
     now = time.monotonic()
-    if now - pending_checked_at < every or not _cache_is_available():
+    if now - pending_checked_at < every:
         return
     pending_checked_at = now
     try:
-        pending_invalidations_apply()
+        if _cache_is_available():
+            pending_invalidations_apply()
+        frontcache.pending_purges_apply(in_request=True)
     except DatabaseError as error:
         logger.warning("Could not look for pending cache invalidations: %s", error)
 
@@ -384,15 +451,38 @@ def _response_is_cacheable(response) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _cached_response(key: str):
-    """The cached page for ``key`` if every generation it was built with is current."""
-    entry = cache.get(key)
-    if entry is None or entry["until"] <= time.time():
+def _cached_response(key: str) -> tuple[dict, bytes] | None:
+    """The cached page for ``key`` — its description and body — if every
+    generation it was built with is current. One round trip to the cache: the
+    entry is read with the generations of the names this process last saw the
+    page built from (the site-wide names before it has seen it)."""
+    expected = _names_seen.get(key, SITE_WIDE_NAMES)
+    value, current = generations_with(key, expected)
+    if not isinstance(value, bytes) or not _cache_is_available():
+        return None  # none, or stored by an older version: rendered and stored again
+    head, _, body = value.partition(b"\n")
+    entry = json.loads(head)
+    if entry["until"] <= time.time():
         return None
-    current = generations(entry["names"])
-    if not _cache_is_available() or current != entry["generations"]:
+    names = tuple(entry["generations"])
+    if any(name not in current for name in names):  # built from other names since
+        current = generations(names)
+        _remember_names(key, names)
+    if not _cache_is_available() or any(current[n] != g for n, g in entry["generations"].items()):
         return None
-    return entry["response"]
+    return entry, body
+
+
+# Per process: the names each cached page was last built from, so that a hit
+# reads the entry and its generations in one round trip.
+_names_seen: dict[str, tuple[str, ...]] = {}
+NAMES_SEEN_LIMIT = 20_000
+
+
+def _remember_names(key: str, names) -> None:
+    if len(_names_seen) >= NAMES_SEEN_LIMIT:
+        _names_seen.clear()
+    _names_seen[key] = tuple(names)
 
 
 def _generations_before_render() -> dict[str, int] | None:
@@ -408,93 +498,157 @@ def _generations_before_render() -> dict[str, int] | None:
 
 def _generations_built_with(names, snapshot: dict[str, int]) -> dict[str, int] | None:
     """The generations a page rendered after ``snapshot`` was read is current
-    for; None if something was bumped meanwhile that the snapshot cannot tell."""
+    for; None if anything was bumped meanwhile (then no cache may keep it: a
+    frontend cache's purge may already have passed)."""
     missing = [name for name in names if name not in snapshot]
-    if missing:
-        later = generations([ANY_CHANGE, *missing])
-        if not _cache_is_available() or later[ANY_CHANGE] != snapshot[ANY_CHANGE]:
-            return None
-        snapshot = {**snapshot, **later}
+    later = generations([ANY_CHANGE, *missing])
+    if not _cache_is_available() or later[ANY_CHANGE] != snapshot[ANY_CHANGE]:
+        return None
+    snapshot = {**snapshot, **later}
     return {name: snapshot[name] for name in names}
 
 
+def _seconds_for(response, limit: int) -> int:
+    """How long a cache may keep ``response``: ``limit``, or less when the page
+    said so (a scheduled article goes live sooner)."""
+    asked = getattr(response, "page_cache_timeout", None)
+    return min(limit, asked) if asked else limit
+
+
+def _private(response):
+    """A page that is someone's own, or not known to be current: no shared
+    cache keeps it (a view's own Cache-Control is kept)."""
+    if "Cache-Control" not in response.headers:
+        patch_cache_control(response, private=True, max_age=0)
+    return response
+
+
+def _share(response, names, *, edge_seconds: int) -> None:
+    """Headers for a page every anonymous reader may be given: browsers keep it
+    ``NEWSROOM_PAGE_CACHE_BROWSER_SECONDS``, shared caches ``edge_seconds``,
+    tagged with ``names`` (their surrogate keys, purged by ``bump``)."""
+    browser = settings.NEWSROOM_PAGE_CACHE_BROWSER_SECONDS
+    if not frontcache.edge_caching_on():
+        if get_max_age(response) is None:
+            patch_response_headers(response, cache_timeout=browser)
+        return
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=browser,
+        s_maxage=max(0, edge_seconds),
+        stale_while_revalidate=EDGE_STALE_WHILE_REVALIDATE,
+        stale_if_error=EDGE_STALE_IF_ERROR,
+    )
+    # A shared copy is for visitors without a personal cookie only.
+    patch_vary_headers(response, ("Cookie",))
+    for header, value in frontcache.key_headers(names).items():
+        response.headers[header] = value
+
+
+# Shared caches may serve a page this long past its s-maxage while they fetch
+# it again, and this long while the site answers errors (never after a purge).
+EDGE_STALE_WHILE_REVALIDATE = 30
+EDGE_STALE_IF_ERROR = 86400
+S_MAXAGE = re.compile(r"s-maxage=[0-9]+")
+
+
 class AnonymousPageCacheMiddleware:
-    """Serve anonymous readers from the page cache (see the module docstring)."""
+    """Serve anonymous readers from the page cache, and say which pages shared
+    caches may keep and under which keys (see the module docstring)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.page_cacheable = _request_is_cacheable(request)
-        if not settings.NEWSROOM_PAGE_CACHE_SECONDS:
+        page_cache_on = bool(settings.NEWSROOM_PAGE_CACHE_SECONDS)
+        if not page_cache_on and not frontcache.edge_caching_on():
             return self.get_response(request)
         if not request.page_cacheable:
             _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
-            return self.get_response(request)
+            return _private(self.get_response(request))
         key = page_key(request)
         if key is None:  # a query string no page reads: neither looked up nor stored
             _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
             request.page_cacheable = False
-            response = self.get_response(request)
+            response = _private(self.get_response(request))
             response.headers.setdefault("X-Cache", "BYPASS")
             return response
 
-        _apply_pending_if_due(every=HIT_CHECK_SECONDS)
-        try:
-            cached = _cached_response(key)
-        except Exception:
-            logger.exception("Page cache unavailable; serving without it")
-            return self.get_response(request)
-        if cached is not None:
-            return self._from_cache(request, cached)
+        if page_cache_on:
+            _apply_pending_if_due(every=HIT_CHECK_SECONDS)
+            try:
+                cached = _cached_response(key)
+            except Exception:
+                logger.exception("Page cache unavailable; serving without it")
+                return _private(self.get_response(request))
+            if cached is not None:
+                return self._from_cache(request, *cached)
 
         _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
         snapshot = _generations_before_render()
         response = self.get_response(request)
-        if snapshot is not None and _response_is_cacheable(response):
-            self._store(key, response, snapshot)
+        self._share_and_store(key, response, snapshot, store=page_cache_on)
         response.headers.setdefault("X-Cache", "MISS")
         return response
 
-    def _store(self, key, response, snapshot):
+    def _share_and_store(self, key, response, snapshot, *, store: bool) -> None:
+        if snapshot is None or not _response_is_cacheable(response):
+            _private(response)
+            return
         names = response.page_cache_names
         try:
             built_with = _generations_built_with(names, snapshot)
-            if built_with is None:
-                return
-            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-            response.headers["ETag"] = f'"{digest}"'
-            response.headers["Last-Modified"] = http_date()
-            if get_max_age(response) is None:
-                patch_response_headers(
-                    response, cache_timeout=settings.NEWSROOM_PAGE_CACHE_BROWSER_SECONDS
-                )
-            timeout = min(
-                settings.NEWSROOM_PAGE_CACHE_SECONDS,
-                getattr(response, "page_cache_timeout", None)
-                or settings.NEWSROOM_PAGE_CACHE_SECONDS,
-            )
-            stored = HttpResponse(response.content, status=response.status_code)
-            for header, value in response.headers.items():
-                stored.headers[header] = value
-            # "until" is checked on every hit too: a scheduled article goes live on
-            # time even where the cache's own expiry runs on another clock.
-            entry = {"names": names, "generations": built_with, "until": time.time() + timeout}
-            cache.set(key, {**entry, "response": stored}, timeout=timeout)
+        except Exception:
+            logger.exception("Page cache unavailable; not sharing the page")
+            built_with = None
+        if built_with is None:
+            _private(response)
+            return
+        digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+        response.headers["ETag"] = f'"{digest}"'
+        response.headers["Last-Modified"] = http_date()
+        edge_seconds = _seconds_for(response, settings.NEWSROOM_EDGE_CACHE_SECONDS)
+        _share(response, names, edge_seconds=edge_seconds)
+        if store:
+            self._store(key, response, built_with, edge_seconds=edge_seconds)
+
+    def _store(self, key, response, built_with, *, edge_seconds: int):
+        """Keep the page as bytes: a JSON line describing it, then its body."""
+        timeout = _seconds_for(response, settings.NEWSROOM_PAGE_CACHE_SECONDS)
+        # "until" is checked on every hit too: a scheduled article goes live on
+        # time even where the cache's own expiry runs on another clock.
+        now = time.time()
+        entry = {
+            "generations": built_with,
+            "until": now + timeout,
+            "edge_until": now + edge_seconds,
+            "status": response.status_code,
+            "headers": list(response.headers.items()),
+        }
+        try:
+            value = json.dumps(entry, separators=(",", ":")).encode() + b"\n" + response.content
+            cache.set(key, value, timeout=timeout)
+            _remember_names(key, built_with)
         except Exception:
             logger.exception("Could not store a page in the cache")
 
-    def _from_cache(self, request, cached):
-        etag = cached.headers.get("ETag")
+    def _from_cache(self, request, entry: dict, body: bytes):
+        headers = dict(entry["headers"])
+        if "s-maxage" in headers.get("Cache-Control", ""):
+            # What is left of the time a shared cache may keep it, not all of it again.
+            left = max(0, int(entry["edge_until"] - time.time()))
+            headers["Cache-Control"] = S_MAXAGE.sub(f"s-maxage={left}", headers["Cache-Control"])
+        etag = headers.get("ETag")
         if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
-            not_modified = HttpResponse(status=HTTPStatus.NOT_MODIFIED)
-            for header in ("ETag", "Last-Modified", "Cache-Control", "Expires", "Vary"):
-                if header in cached.headers:
-                    not_modified.headers[header] = cached.headers[header]
-            not_modified.headers["X-Cache"] = "HIT"
-            return not_modified
-        response = HttpResponse(cached.content, status=cached.status_code)
-        for header, value in cached.headers.items():
+            response = HttpResponse(status=HTTPStatus.NOT_MODIFIED)
+            kept = {"ETag", "Last-Modified", "Cache-Control", "Expires", "Vary"}
+            kept |= set(frontcache.key_headers(()))
+            headers = {name: value for name, value in headers.items() if name in kept}
+        else:
+            response = HttpResponse(body, status=entry["status"])
+        for header, value in headers.items():
             response.headers[header] = value
         response.headers["X-Cache"] = "HIT"
         return response

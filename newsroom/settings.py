@@ -28,6 +28,7 @@ RENAMED_ENVIRONMENT = {
     "PAGE_CACHE_SECONDS": "NEWSROOM_PAGE_CACHE_SECONDS",
     "FRAGMENT_CACHE_SECONDS": "NEWSROOM_FRAGMENT_CACHE_SECONDS",
     "PAGE_CACHE_BROWSER_SECONDS": "NEWSROOM_PAGE_CACHE_BROWSER_SECONDS",
+    "FRONTEND_CACHE_URLS": "NEWSROOM_FRONTEND_CACHE_URLS",
     "AKISMET_API_KEY": "COMMENTS_AKISMET_API_KEY",
     "AKISMET_API_URL": "COMMENTS_AKISMET_API_URL",
     "AKISMET_IS_TEST": "COMMENTS_AKISMET_IS_TEST",
@@ -198,6 +199,22 @@ NEWSROOM_FRAGMENT_CACHE_SECONDS = env.int(
 )
 # max-age sent to browsers and CDNs; 0 makes them revalidate (cheap 304s).
 NEWSROOM_PAGE_CACHE_BROWSER_SECONDS = env.int("NEWSROOM_PAGE_CACHE_BROWSER_SECONDS", default=0)
+
+# Frontend caches (Varnish, Cloudflare) in front of the site, purged by surrogate
+# key after every change (newsroom.frontcache), comma-separated:
+# varnish://127.0.0.1:6081,cloudflare://ZONE_ID?token=API_TOKEN
+NEWSROOM_FRONTEND_CACHE_URLS = env.list("NEWSROOM_FRONTEND_CACHE_URLS", default=[])
+# s-maxage of anonymous pages: how long shared caches may keep them (0: they may
+# not). On by default only when there are caches to purge.
+NEWSROOM_EDGE_CACHE_SECONDS = env.int(
+    "NEWSROOM_EDGE_CACHE_SECONDS", default=600 if NEWSROOM_FRONTEND_CACHE_URLS else 0
+)
+# Surrogate-key headers to send besides those of the configured caches (e.g.
+# Surrogate-Key for a CDN purged by other means).
+NEWSROOM_SURROGATE_KEY_HEADERS = env.list("NEWSROOM_SURROGATE_KEY_HEADERS", default=[])
+NEWSROOM_CLOUDFLARE_API_URL = env.str(
+    "NEWSROOM_CLOUDFLARE_API_URL", default="https://api.cloudflare.com/client/v4"
+)
 
 # Background tasks (django.tasks): run at once, in the request, by default. In
 # production use the database backend and run `manage.py db_worker`:

@@ -1,13 +1,15 @@
 """Background work for the site itself (``django.tasks``).
 
 ``apply_pending_invalidations`` retries the page-cache invalidations that could
-not be made when Redis was unreachable (``newsroom.pagecache``). It is queued
+not be made when Redis was unreachable (``newsroom.pagecache``) and the
+frontend-cache purges a cache did not confirm (``newsroom.frontcache``). It is queued
 only with a backend that can defer a task (``django_tasks_db``), and re-queues
 itself with a growing delay until they are all applied; app processes and
 ``manage.py apply_pending_invalidations`` apply them too.
 
 The first retry is queued by ``retry_deferred_invalidations``, which
-``NewsroomConfig.ready()`` connects to ``pagecache.invalidation_deferred``:
+``NewsroomConfig.ready()`` connects to ``pagecache.invalidation_deferred`` and
+``frontcache.purge_deferred``:
 the page cache does not know about tasks, so the two modules do not import
 each other.
 """
@@ -18,6 +20,7 @@ from datetime import timedelta
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
+from newsroom.frontcache import pending_purges_apply
 from newsroom.pagecache import pending_invalidations_apply
 
 logger = logging.getLogger(__name__)
@@ -30,8 +33,8 @@ RETRY_MAX_DELAY_SECONDS = 300
 
 @task
 def apply_pending_invalidations(attempt: int = 1) -> int:
-    """Apply pending invalidations; return how many are still pending."""
-    still_pending = pending_invalidations_apply()
+    """Apply pending invalidations and purges; return how many are still pending."""
+    still_pending = pending_invalidations_apply() + pending_purges_apply()
     if still_pending:
         schedule_invalidation_retry(attempt=attempt + 1)
     return still_pending
@@ -52,5 +55,6 @@ def schedule_invalidation_retry(*, attempt: int) -> None:
 
 
 def retry_deferred_invalidations(**kwargs) -> None:
-    """Receiver of ``pagecache.invalidation_deferred``: queue the first retry."""
+    """Receiver of ``pagecache.invalidation_deferred`` and
+    ``frontcache.purge_deferred``: queue the first retry."""
     schedule_invalidation_retry(attempt=1)

@@ -1,4 +1,12 @@
-"""Template tags of the reader's site: the sidebar, and an article's JSON-LD."""
+"""Template tags of the reader's site: the sidebar, a post's own HTML, and an
+article's JSON-LD.
+
+The parts of a page that only change with published content are rendered once
+per ``content`` generation through ``pagecache.fragment`` (the one freshness
+API): the sidebar, and a post's head tags and article element
+(``post_html``), so a page the page cache missed — a comment approved, a
+visitor with a session — renders little more than its comment thread.
+"""
 
 import json
 
@@ -7,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.selectors import sidebar_data
+from articles.selectors import article_filing_loaded, sidebar_data
 from newsroom import pagecache
 from newsroom.links import safe_url
 
@@ -28,6 +36,50 @@ def render_sidebar() -> str:
         timeout=pagecache.seconds_until_stale,
     )
     return mark_safe(html)
+
+
+POST_PARTS = {"head": "includes/post_head.html", "article": "includes/post_article.html"}
+
+
+@register.simple_tag(takes_context=True)
+def post_html(context, article, part: str) -> str:
+    """One part of a post page's own HTML: ``"head"`` (meta tags, JSON-LD) or
+    ``"article"`` (title, source, image, body, filing).
+
+    Both parts are built together, once per content change (an edit, a
+    category renamed, the site renamed all bump ``content``), and kept for the
+    rest of this render in ``render_context``, so a page reads the cache once.
+    The absolute URLs they carry follow the request's host, so it is part of
+    the key; a preview of an unpublished article is never cached."""
+    memo_key = ("post_html", article.pk)
+    parts = context.render_context.get(memo_key)
+    if parts is None:
+        parts = context.render_context[memo_key] = _post_parts(context, article)
+    return mark_safe(parts[part])
+
+
+def _post_parts(context, article) -> dict[str, str]:
+    request = context["request"]
+    values = {
+        "article": article,
+        "request": request,
+        "site": context["site"],
+        "canonical_url": context.get("canonical_url"),
+    }
+
+    def build() -> dict[str, str]:
+        article_filing_loaded(article)
+        return {part: render_to_string(name, values) for part, name in POST_PARTS.items()}
+
+    if not article.is_published:
+        return build()
+    origin = f"{request.scheme}://{request.get_host()}"
+    return pagecache.fragment(
+        f"articles:post:{article.pk}:{article.updated_at.timestamp()}:{origin}",
+        pagecache.CONTENT,
+        build=build,
+        timeout=pagecache.seconds_until_stale,
+    )
 
 
 @register.simple_tag(takes_context=True)

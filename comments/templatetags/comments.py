@@ -135,16 +135,44 @@ def render_comments(context, article):
     elif form.is_bound:
         reply_to = _reply_target(article, comments, form.data.get("parent"))
 
-    return {
-        "request": request,
+    respond = {
         "article": article,
-        "thread_html": thread_html,
-        "comment_count": counts["total"],
         "form": form,
         "reply_to": reply_to,
         "comments_open": open_,
         "comment_error": context.get("comment_error"),
     }
+    return {
+        "request": request,
+        "article": article,
+        "thread_html": thread_html,
+        "respond_html": _respond_html(request, respond),
+        "comment_count": counts["total"],
+    }
+
+
+def _respond_html(request, respond: dict) -> str:
+    """The form under the post. Every anonymous reader gets the same one (no
+    token: ``comments.js`` fetches it; nothing filled in), so that one is
+    rendered once per content change; a form with the reader's own values,
+    errors, a reply target or a CSRF token is rendered for them alone."""
+
+    def build() -> str:
+        return render_to_string("comments/respond.html", respond, request=request)
+
+    form = respond["form"]
+    personal = (
+        form.is_bound
+        or form.initial != {"remember": False}
+        or respond["reply_to"] is not None
+        or respond["comment_error"]
+        or not getattr(request, "page_cacheable", False)
+    )
+    if personal:
+        return mark_safe(build())
+    article = respond["article"]
+    key = f"comments:respond:{article.pk}:{int(respond['comments_open'])}"
+    return mark_safe(pagecache.fragment(key, pagecache.CONTENT, build=build))
 
 
 register.filter("comment_html", comment_html)
