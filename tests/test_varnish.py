@@ -17,10 +17,10 @@ import pytest
 from django.conf import settings as django_settings
 
 from articles.models import Article
-from articles.services import article_save, articles_unpublish
+from articles.services import article_save, articles_publish, articles_unpublish
 from comments.services import comment_moderate
 from newsroom import frontcache, pagecache
-from newsroom.models import PendingPurge
+from newsroom.models import PendingPurge, SiteSettings
 from tests.faults import TcpForwarder, free_port
 
 VCL = Path(__file__).resolve().parent.parent / "deploy" / "varnish" / "default.vcl"
@@ -221,3 +221,37 @@ def test_varnish_serves_the_last_copy_while_the_site_is_down(
         assert (status, b"Through Varnish" in body) == (200, True)
     finally:
         varnish.stop()
+
+
+@needs_varnishd
+def test_every_kind_of_change_shows_through_varnish_within_a_second(
+    varnish, article, article_factory, category_factory, source_factory, comment_factory, moderator
+):
+    url = article.get_absolute_url()
+    category = category_factory(name="Before")
+    article.source = source_factory(name="Before source")
+    article_save(article=article, categories=[category], tags=["old-tag"])
+    comment = comment_factory(article=article, body="Soon removed")
+    draft = article_factory(title="Drafted story", status=Article.Status.DRAFT)
+    for page in (url, "/"):
+        varnish.get(page), varnish.get(page)
+
+    articles_publish(articles=Article.objects.filter(pk=draft.pk))
+    assert varnish.shows_within("/", b"Drafted story")
+    category.name = "Renamed section"
+    category.save()
+    assert varnish.shows_within(url, b"Renamed section")
+    tag = article.tags.get()
+    tag.name = "renamed-tag"
+    tag.save()
+    assert varnish.shows_within(url, b"renamed-tag")
+    source = article.source
+    source.name = "Renamed source"
+    source.save()
+    assert varnish.shows_within(url, b"Renamed source")
+    comment_moderate(comment=comment, status="trash", moderator=moderator)
+    assert varnish.shows_within(url, b"Soon removed", present=False)
+    site = SiteSettings.load()
+    site.name = "Renamed newsroom"
+    site.save()
+    assert varnish.shows_within("/", b"Renamed newsroom")
