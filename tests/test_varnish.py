@@ -17,10 +17,10 @@ import pytest
 from django.conf import settings as django_settings
 
 from articles.models import Article
-from articles.services import article_save, articles_unpublish
+from articles.services import article_save, articles_publish, articles_unpublish
 from comments.services import comment_moderate
 from newsroom import frontcache, pagecache
-from newsroom.models import PendingPurge
+from newsroom.models import PendingPurge, SiteSettings
 from tests.faults import TcpForwarder, free_port
 
 VCL = Path(__file__).resolve().parent.parent / "deploy" / "varnish" / "default.vcl"
@@ -64,7 +64,7 @@ class Varnish:
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if self.get("/robots.txt")[0]:
+            if self.get("/robots.txt")[0] == 200:
                 return
             time.sleep(0.1)
         self.stop()
@@ -88,6 +88,11 @@ class Varnish:
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.05)
+
+    def cached(self, path: str) -> bool:
+        """Whether ``path`` is in the cache after at most a few requests (a page
+        rendered while something changed is not shared: the next one is)."""
+        return any(self.get(path)[1].get("X-Edge-Cache") == "HIT" for _ in range(4))
 
     def stop(self):
         self.process.terminate()
@@ -165,7 +170,7 @@ def test_a_visitor_with_a_personal_cookie_is_never_given_the_shared_copy(varnish
 
 @needs_varnishd
 def test_other_cookies_and_tracking_parameters_share_one_copy(varnish, article):
-    varnish.get("/")
+    assert varnish.cached("/")
     status, headers, _ = varnish.get("/?utm_source=news&fbclid=1", Cookie="_ga=1; csrftoken=b")
     assert headers["X-Edge-Cache"] == "HIT"
 
@@ -221,3 +226,37 @@ def test_varnish_serves_the_last_copy_while_the_site_is_down(
         assert (status, b"Through Varnish" in body) == (200, True)
     finally:
         varnish.stop()
+
+
+@needs_varnishd
+def test_every_kind_of_change_shows_through_varnish_within_a_second(
+    varnish, article, article_factory, category_factory, source_factory, comment_factory, moderator
+):
+    url = article.get_absolute_url()
+    category = category_factory(name="Before")
+    article.source = source_factory(name="Before source")
+    article_save(article=article, categories=[category], tags=["old-tag"])
+    comment = comment_factory(article=article, body="Soon removed")
+    draft = article_factory(title="Drafted story", status=Article.Status.DRAFT)
+    for page in (url, "/"):
+        varnish.get(page), varnish.get(page)
+
+    articles_publish(articles=Article.objects.filter(pk=draft.pk))
+    assert varnish.shows_within("/", b"Drafted story")
+    category.name = "Renamed section"
+    category.save()
+    assert varnish.shows_within(url, b"Renamed section")
+    tag = article.tags.get()
+    tag.name = "renamed-tag"
+    tag.save()
+    assert varnish.shows_within(url, b"renamed-tag")
+    source = article.source
+    source.name = "Renamed source"
+    source.save()
+    assert varnish.shows_within(url, b"Renamed source")
+    comment_moderate(comment=comment, status="trash", moderator=moderator)
+    assert varnish.shows_within(url, b"Soon removed", present=False)
+    site = SiteSettings.load()
+    site.name = "Renamed newsroom"
+    site.save()
+    assert varnish.shows_within("/", b"Renamed newsroom")

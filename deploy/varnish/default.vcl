@@ -36,6 +36,8 @@ backend default {
         .timeout = 2s;
         .window = 5;
         .threshold = 3;
+        # Healthy from the start: a restarted Varnish serves at once.
+        .initial = 3;
     }
 }
 
