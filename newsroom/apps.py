@@ -1,6 +1,5 @@
 from django.apps import AppConfig, apps
 from django.conf import settings
-from django.core import checks
 from django.db.models.signals import post_migrate
 
 from newsroom.db_router import PIN_COOKIE
@@ -19,17 +18,6 @@ def sync_site_domain(**kwargs):
     )
 
 
-def check_frontend_cache_urls(app_configs=None, **kwargs):
-    """Every NEWSROOM_FRONTEND_CACHE_URLS entry names a cache a backend can purge."""
-    from newsroom.frontcache import frontends
-
-    try:
-        frontends()
-    except ValueError as error:
-        return [checks.Error(str(error), id="newsroom.E001")]
-    return []
-
-
 class NewsroomConfig(AppConfig):
     """The project's own app: the site's identity (name, tagline, domain), the
     page cache's own cookie (the replica pin) and its retries."""
@@ -39,7 +27,8 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         # Here, not at the top: pagecache and tasks import models.
-        from newsroom import checks, frontcache, pagecache, tasks  # noqa: F401 (checks registers)
+        # ``checks`` registers the project's system checks as it is imported.
+        from newsroom import checks, frontcache, pagecache, tasks  # noqa: F401
 
         post_migrate.connect(
             sync_site_domain, sender=self, dispatch_uid="newsroom.sync_site_domain"
@@ -52,4 +41,3 @@ class NewsroomConfig(AppConfig):
         frontcache.purge_deferred.connect(
             tasks.retry_deferred_invalidations, dispatch_uid="newsroom.retry_purges"
         )
-        checks.register(check_frontend_cache_urls)

@@ -16,7 +16,7 @@ from articles.services import article_save, articles_publish, articles_unpublish
 from comments.models import Comment
 from comments.services import comment_moderate, comments_delete
 from newsroom import frontcache, pagecache
-from newsroom.apps import check_frontend_cache_urls
+from newsroom.checks import check_frontend_cache_urls
 from newsroom.frontcache.backends import frontend_from_url
 from newsroom.models import PendingPurge, SiteSettings
 from tests.frontcache_servers import CLOUDFLARE_TOKEN, purge_server, purged_keys
