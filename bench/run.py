@@ -171,7 +171,7 @@ def build_site(args, env):
 
 class Server:
     def __init__(self, name, env, app="newsroom.wsgi:application", workers=4, probe="/robots.txt"):
-        self.name, self.port = name, free_port()
+        self.name, self.port, self.env = name, free_port(), env
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--worker-class", "sync", "--keep-alive", "5", "--log-level", "warning"],
@@ -488,6 +488,64 @@ def measure_varnish(env, path, args, rows) -> None:
         backend.stop()
 
 
+# Run by ``purge_storm`` beside wrk, with the edge server's environment: edits
+# the post once a second through article_save (which purges after commit), then
+# reads the page through Varnish; a read without the new title is stale.
+STORM_EDITOR = r"""
+import json, sys, time, urllib.request
+import django
+django.setup()
+from django.urls import resolve
+from articles.models import Article
+from articles.services import article_save
+
+path, url, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+article = Article.objects.posts().get(slug=resolve(path).kwargs["slug"])
+title, edits, stale, lags = article.title, 0, 0, []
+deadline = time.monotonic() + seconds
+try:
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        edits += 1
+        marker = f"[storm {edits}]"
+        article.title = f"{title} {marker}"
+        article_save(article=article)
+        committed = time.monotonic()
+        if marker not in urllib.request.urlopen(url, timeout=10).read().decode():
+            stale += 1
+        lags.append((time.monotonic() - committed) * 1000)
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+finally:
+    article.title = title
+    article_save(article=article)
+print("STORM " + json.dumps({"edits": edits, "stale_after_purge": stale, "max_read_ms": max(lags, default=0)}))
+"""
+
+
+def purge_storm(env, url, path, args, rows) -> None:
+    """Readers through Varnish while the post is edited every second: after each
+    edit's purge, the next read must show it; wrk counts any 5xx."""
+    if not args.redis:
+        # Without a shared cache each gunicorn worker keeps its own generations,
+        # so the editor's bump cannot reach the server's page cache.
+        print("  (no purge-storm row: it needs --redis)")
+        return
+    editor = subprocess.Popen(
+        [PYTHON, "-c", STORM_EDITOR, path, url, str(args.duration)],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    row = measure(rows, args, "post, 50 comments", url, "Varnish during a purge storm")
+    output, _ = editor.communicate(timeout=args.duration + 60)
+    match = re.search(r"STORM (\{.*\})", output or "")
+    storm = json.loads(match.group(1)) if match else {"edits": 0, "stale_after_purge": None}
+    row.update(storm)
+    print(
+        f"    {storm['edits']} edits, {storm['stale_after_purge']} stale reads after a purge, "
+        f"{row['non2xx3xx']} non-2xx/3xx answers, {row['errors']} socket errors",
+        flush=True,
+    )
+
+
 def through_varnish(backend, port, path, args, rows) -> None:
     workdir = DATA / "varnish"
     shutil.rmtree(workdir, ignore_errors=True)
@@ -512,6 +570,7 @@ def through_varnish(backend, port, path, args, rows) -> None:
                     raise
             time.sleep(0.5)
         measure(rows, args, "post, 50 comments", url, "Newsroom through Varnish (hit)")
+        purge_storm(backend.env, url, path, args, rows)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
@@ -537,6 +596,13 @@ def summary(rows, memory) -> str:
         f"- WordPress + FastCGI cache ÷ nginx static file: "
         f"{ratio(rows, post, 'WordPress + nginx FastCGI cache', post, 'nginx, static file')}",
     ]
+    storm = next((r for r in rows if r["mode"] == "Varnish during a purge storm"), None)
+    if storm:
+        lines.append(
+            f"- purge storm through Varnish: {storm.get('edits')} edits, "
+            f"{storm.get('stale_after_purge')} stale reads after a purge, "
+            f"{storm['non2xx3xx']} non-2xx/3xx answers, {storm['rps']:.0f} req/s"
+        )
     for name, peak in memory.items():
         if peak:
             lines.append(

@@ -114,7 +114,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["articles"] < 3:
             raise CommandError("--articles must be at least 3.")
-        if Article.objects.exists() and not opts["force"]:
+        if Article.objects.posts().exists() and not opts["force"]:
             raise CommandError("The database already has articles; use --force to add more.")
         if opts["comments"] > 1_000_000:
             raise CommandError("--comments is capped at 1,000,000.")
