@@ -157,7 +157,7 @@ def test_reposting_the_same_original_again_points_to_the_first_draft(site, edito
 
     assert again.created is False
     assert again.article.pk == first.pk
-    assert Article.objects.count() == 1
+    assert Article.objects.posts().count() == 1
     assert "already reposted" in again.notes[0]
 
 
@@ -170,7 +170,7 @@ def test_a_link_that_redirects_to_an_original_already_reposted_finds_it(site, ed
     again = repost(url=short, editor=editor)
 
     assert again.article.pk == first.pk
-    assert Article.objects.count() == 1
+    assert Article.objects.posts().count() == 1
 
 
 def test_a_paywalled_story_keeps_the_free_part_without_the_subscription_box(site, editor):
@@ -215,7 +215,7 @@ def test_a_url_that_is_not_a_page_is_refused_with_its_content_type(site, editor)
 
     with pytest.raises(RepostFailed, match="application/pdf"):
         repost(url=url, editor=editor)
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
 
 
 def test_a_page_larger_than_the_limit_is_refused(site, editor, settings):
@@ -224,7 +224,7 @@ def test_a_page_larger_than_the_limit_is_refused(site, editor, settings):
 
     with pytest.raises(RepostFailed, match="100000|100,000|100 000|bytes|large"):
         repost(url=url, editor=editor)
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
 
 
 def test_a_missing_page_is_refused_with_its_status(site, editor):
@@ -250,7 +250,7 @@ def test_a_loopback_address_is_refused_before_any_request_when_the_allowance_is_
 
     assert "127.0.0.1" in str(refused.value)
     assert site.requests == []
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
 
 
 def test_an_address_that_is_not_a_web_address_is_refused(editor):
@@ -271,9 +271,10 @@ def _wire_item(site, path: str, **fields):
 def test_a_wire_item_is_reposted_credited_to_its_feeds_source(site, editor):
     item = _wire_item(site, "/story/newsarticle_jsonld")
 
-    article, created = wire_item_repost(item=item, editor=editor, images="drop")
+    result = wire_item_repost(item=item, editor=editor, images="drop")
 
-    assert created
+    assert result.created
+    article = result.article
     assert article.source == item.source
     assert article.title == "Harbour cranes idle as dock workers strike over automation"
     assert "Every crane on the east quay" in article.body
@@ -285,7 +286,7 @@ def test_a_wire_item_whose_page_gives_no_date_takes_the_feeds_date(site, editor)
     item = _wire_item(site, "/story/paywall", published_at=datetime(2024, 3, 9, 22, 30, tzinfo=UTC))
     site.add("/story/paywall", body=(PAGES / "paywall.html").read_text().replace("2024-03-02", ""))
 
-    article, _ = wire_item_repost(item=item, editor=editor, images="drop")
+    article = wire_item_repost(item=item, editor=editor, images="drop").article
 
     assert article.source_published_on == date(2024, 3, 9)
 
@@ -303,7 +304,46 @@ def test_the_wire_admin_shows_a_refused_repost_as_a_message(client, editor, site
     assert response.status_code == 200
     assert "was not reposted" in response.content.decode()
     assert "404" in response.content.decode()
-    assert Article.objects.count() == 0
+    assert not Article.objects.posts().exists()
+
+
+def test_the_wire_admin_shows_the_reposts_notes(client, editor, site):
+    item = _wire_item(site, "/story/paywall")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:wire_wireitem_changelist"),
+        {"action": "repost_without_images", "_selected_action": [item.pk]},
+        follow=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [
+        "Part of the original is for subscribers only: the draft holds the free part.",
+        "The page names no lead image; the draft has no featured image.",
+    ]
+
+
+def test_the_wire_admin_names_the_item_of_each_note_when_reposting_several(client, editor, site):
+    paywalled = _wire_item(site, "/story/paywall")
+    french = WireItem.objects.create(
+        source=paywalled.source, guid="fr", link=site.url("/story/french"), title="Vendanges"
+    )
+    items = [paywalled, french]
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:wire_wireitem_changelist"),
+        {"action": "repost_without_images", "_selected_action": [i.pk for i in items]},
+        follow=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert (
+        "“As the feed titles it”: Part of the original is for subscribers only: the draft "
+        "holds the free part." in shown
+    )
+    assert "2 items reposted as drafts." in shown
 
 
 def test_images_past_the_limit_are_left_out_and_named(site, editor, monkeypatch):
@@ -331,4 +371,4 @@ def test_a_link_leading_to_an_address_too_long_to_keep_is_refused(site, editor):
 
     with pytest.raises(RepostFailed, match="longer than 1000 characters"):
         repost(url=short, editor=editor)
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
