@@ -16,6 +16,7 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article, Source
+from images.models import Image as LibraryImage
 from tests.factories import ArticleFactory, CategoryFactory, SourceFactory
 from tests.web_server import WebServer
 from wire.models import WireItem
@@ -119,14 +120,52 @@ def test_without_an_alt_text_the_featured_image_is_described_by_the_title(site, 
     assert article.featured_image_alt == article.title
 
 
-def test_body_images_are_downloaded_into_media_with_their_alt_text(site, editor):
+def test_body_images_become_library_images_with_their_alt_text(site, editor):
     article = repost_url(url=site.url("/story/newsarticle_jsonld"), editor=editor)
 
+    image = LibraryImage.objects.get()
+    assert (image.alt, image.uploaded_by) == ("Pickets with banners at the main gate", editor)
+    assert default_storage.exists(image.file.name)
     assert site.url("/images/body/pickets.png") not in article.body
-    assert 'src="/media/articles/' in article.body
+    assert f'src="{image.file.url}"' in article.body
     assert 'alt="Pickets with banners at the main gate"' in article.body
-    stored = article.body.split('src="/media/', 1)[1].split('"', 1)[0]
-    assert default_storage.exists(stored)
+
+
+def test_reposted_body_images_get_their_renditions_srcset(site, editor):
+    article = repost_url(url=site.url("/story/newsarticle_jsonld"), editor=editor)
+
+    image = LibraryImage.objects.get()
+    assert image.renditions
+    assert "srcset=" in article.body
+    assert all(name.rsplit("/", 1)[-1] in article.body for name in image.renditions.values())
+
+
+def test_a_body_image_without_alt_text_is_described_by_the_title_and_noted(site, editor):
+    page = (PAGES / "newsarticle_jsonld.html").read_text()
+    page = page.replace('alt="Pickets with banners at the main gate"', "")
+    url = site.add("/story/no-body-alt", body=page)
+
+    result = repost(url=url, editor=editor)
+
+    image = LibraryImage.objects.get()
+    assert image.alt == result.article.title
+    assert f'alt="{result.article.title}"' in result.article.body
+    assert any(
+        "pickets.png" in note and "no alt text" in note and "title" in note for note in result.notes
+    )
+
+
+def test_the_same_image_reposted_twice_is_stored_once(site, editor):
+    page = (PAGES / "newsarticle_jsonld.html").read_text()
+    other = site.add("/story/same-picture", body=page.replace("Harbour cranes idle", "Cranes"))
+
+    first = repost_url(url=site.url("/story/newsarticle_jsonld"), editor=editor)
+    second = repost_url(url=other, editor=editor)
+
+    image = LibraryImage.objects.get()
+    assert first.pk != second.pk
+    assert f'src="{image.file.url}"' in first.body
+    assert f'src="{image.file.url}"' in second.body
 
 
 def test_body_images_are_left_out_when_the_editor_chooses_to_drop_them(site, editor):
