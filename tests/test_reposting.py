@@ -168,6 +168,18 @@ def test_the_same_image_reposted_twice_is_stored_once(site, editor):
     assert f'src="{image.file.url}"' in second.body
 
 
+def test_a_body_image_the_library_refuses_is_left_out_and_named_in_the_notes(
+    site, editor, settings
+):
+    settings.IMAGES_MAX_UPLOAD_BYTES = 1000
+
+    result = repost(url=site.url("/story/newsarticle_jsonld"), editor=editor)
+
+    assert "<img" not in result.article.body
+    assert not LibraryImage.objects.exists()
+    assert any("pickets.png" in note and "images may be at most" in note for note in result.notes)
+
+
 def test_body_images_are_left_out_when_the_editor_chooses_to_drop_them(site, editor):
     result = repost(url=site.url("/story/newsarticle_jsonld"), editor=editor, images="drop")
 
