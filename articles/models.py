@@ -371,6 +371,8 @@ class Article(models.Model):
             ),
             models.Index(fields=["slug"], name="article_slug_idx"),
             models.Index(fields=["kind"], name="article_kind_idx"),
+            # The wire's "already reposted" and reposting's duplicate check.
+            models.Index(fields=["source_url"], name="article_source_url_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -8,6 +8,8 @@ methods (``for_listing``, ``in_category_tree``…); the rest is here:
   (``article_neighbours``, ``article_related``), cached until content changes;
 * ``sidebar_data`` — what the sidebar shows (the ``render_sidebar`` tag caches
   it rendered);
+* ``page_menu`` — the published pages in the header's navigation (the
+  ``render_page_menu`` tag caches it rendered);
 * ``next_scheduled_publish_at`` — when the next scheduled article goes live;
   ``ArticlesConfig.ready()`` registers it with the page cache, which expires
   pages of published content then.
@@ -21,7 +23,7 @@ from datetime import datetime
 from django.db.models import Count, Q, prefetch_related_objects
 from taggit.models import Tag
 
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Page, Source
 from newsroom import pagecache
 
 RELATED_COUNT = 4
@@ -118,6 +120,27 @@ def sidebar_data() -> dict:
         "recent": recent,
         "months": list(published.datetimes("publish_at", "month", order="DESC")),
     }
+
+
+def page_menu() -> list[dict]:
+    """The published top-level pages, by ``menu_order`` then title, each with
+    its published subpages (``children``, in the same order): one query.
+
+    A subpage of a page readers cannot open is left out with it; drafts and
+    scheduled pages never appear (``Page.objects.published()``)."""
+    pages = list(
+        Page.objects.published()
+        .filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
+        .order_by("menu_order", "title", "pk")
+        .values("pk", "parent_id", "title", "path")
+    )
+    for page in pages:
+        page["url"] = Page(path=page["path"]).get_absolute_url()
+    top = {page["pk"]: {**page, "children": []} for page in pages if page["parent_id"] is None}
+    for page in pages:
+        if page["parent_id"] in top:
+            top[page["parent_id"]]["children"].append(page)
+    return list(top.values())
 
 
 def next_scheduled_publish_at() -> datetime | None:

@@ -145,10 +145,14 @@ def test_an_address_with_no_page_is_a_404(client):
     assert client.get("/no-such-page/").status_code == 404
 
 
-def test_pages_stay_out_of_the_home_page_and_feeds(client, article_factory, page_factory):
+def test_pages_stay_out_of_the_home_pages_listing_and_feeds(client, article_factory, page_factory):
     article_factory(title="A real post")
     page_factory(title="Quiet page")
-    for url in ("/", "/feed/", "/sitemap-articles.xml"):
+    home = client.get("/").content.decode()
+    listing = home[home.index('<main id="content"') : home.index("</main>")]
+    assert "A real post" in listing
+    assert "Quiet page" not in listing  # only in the header's page menu
+    for url in ("/feed/", "/sitemap-articles.xml"):
         assert "Quiet page" not in client.get(url).content.decode(), url
 
 

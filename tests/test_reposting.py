@@ -16,6 +16,7 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article, Source
+from images.models import Image as LibraryImage
 from tests.factories import ArticleFactory, CategoryFactory, SourceFactory
 from tests.web_server import WebServer
 from wire.models import WireItem
@@ -119,14 +120,64 @@ def test_without_an_alt_text_the_featured_image_is_described_by_the_title(site, 
     assert article.featured_image_alt == article.title
 
 
-def test_body_images_are_downloaded_into_media_with_their_alt_text(site, editor):
+def test_body_images_become_library_images_with_their_alt_text(site, editor):
     article = repost_url(url=site.url("/story/newsarticle_jsonld"), editor=editor)
 
+    image = LibraryImage.objects.get()
+    assert (image.alt, image.uploaded_by) == ("Pickets with banners at the main gate", editor)
+    assert default_storage.exists(image.file.name)
     assert site.url("/images/body/pickets.png") not in article.body
-    assert 'src="/media/articles/' in article.body
+    assert f'src="{image.file.url}"' in article.body
     assert 'alt="Pickets with banners at the main gate"' in article.body
-    stored = article.body.split('src="/media/', 1)[1].split('"', 1)[0]
-    assert default_storage.exists(stored)
+
+
+def test_reposted_body_images_get_their_renditions_srcset(site, editor):
+    article = repost_url(url=site.url("/story/newsarticle_jsonld"), editor=editor)
+
+    image = LibraryImage.objects.get()
+    assert image.renditions
+    assert "srcset=" in article.body
+    assert all(name.rsplit("/", 1)[-1] in article.body for name in image.renditions.values())
+
+
+def test_a_body_image_without_alt_text_is_described_by_the_title_and_noted(site, editor):
+    page = (PAGES / "newsarticle_jsonld.html").read_text()
+    page = page.replace('alt="Pickets with banners at the main gate"', "")
+    url = site.add("/story/no-body-alt", body=page)
+
+    result = repost(url=url, editor=editor)
+
+    image = LibraryImage.objects.get()
+    assert image.alt == result.article.title
+    assert f'alt="{result.article.title}"' in result.article.body
+    assert any(
+        "pickets.png" in note and "no alt text" in note and "title" in note for note in result.notes
+    )
+
+
+def test_the_same_image_reposted_twice_is_stored_once(site, editor):
+    page = (PAGES / "newsarticle_jsonld.html").read_text()
+    other = site.add("/story/same-picture", body=page.replace("Harbour cranes idle", "Cranes"))
+
+    first = repost_url(url=site.url("/story/newsarticle_jsonld"), editor=editor)
+    second = repost_url(url=other, editor=editor)
+
+    image = LibraryImage.objects.get()
+    assert first.pk != second.pk
+    assert f'src="{image.file.url}"' in first.body
+    assert f'src="{image.file.url}"' in second.body
+
+
+def test_a_body_image_the_library_refuses_is_left_out_and_named_in_the_notes(
+    site, editor, settings
+):
+    settings.IMAGES_MAX_UPLOAD_BYTES = 1000
+
+    result = repost(url=site.url("/story/newsarticle_jsonld"), editor=editor)
+
+    assert "<img" not in result.article.body
+    assert not LibraryImage.objects.exists()
+    assert any("pickets.png" in note and "images may be at most" in note for note in result.notes)
 
 
 def test_body_images_are_left_out_when_the_editor_chooses_to_drop_them(site, editor):
@@ -157,7 +208,7 @@ def test_reposting_the_same_original_again_points_to_the_first_draft(site, edito
 
     assert again.created is False
     assert again.article.pk == first.pk
-    assert Article.objects.count() == 1
+    assert Article.objects.posts().count() == 1
     assert "already reposted" in again.notes[0]
 
 
@@ -170,7 +221,7 @@ def test_a_link_that_redirects_to_an_original_already_reposted_finds_it(site, ed
     again = repost(url=short, editor=editor)
 
     assert again.article.pk == first.pk
-    assert Article.objects.count() == 1
+    assert Article.objects.posts().count() == 1
 
 
 def test_a_paywalled_story_keeps_the_free_part_without_the_subscription_box(site, editor):
@@ -215,7 +266,7 @@ def test_a_url_that_is_not_a_page_is_refused_with_its_content_type(site, editor)
 
     with pytest.raises(RepostFailed, match="application/pdf"):
         repost(url=url, editor=editor)
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
 
 
 def test_a_page_larger_than_the_limit_is_refused(site, editor, settings):
@@ -224,7 +275,7 @@ def test_a_page_larger_than_the_limit_is_refused(site, editor, settings):
 
     with pytest.raises(RepostFailed, match="100000|100,000|100 000|bytes|large"):
         repost(url=url, editor=editor)
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
 
 
 def test_a_missing_page_is_refused_with_its_status(site, editor):
@@ -250,7 +301,7 @@ def test_a_loopback_address_is_refused_before_any_request_when_the_allowance_is_
 
     assert "127.0.0.1" in str(refused.value)
     assert site.requests == []
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
 
 
 def test_an_address_that_is_not_a_web_address_is_refused(editor):
@@ -271,9 +322,10 @@ def _wire_item(site, path: str, **fields):
 def test_a_wire_item_is_reposted_credited_to_its_feeds_source(site, editor):
     item = _wire_item(site, "/story/newsarticle_jsonld")
 
-    article, created = wire_item_repost(item=item, editor=editor, images="drop")
+    result = wire_item_repost(item=item, editor=editor, images="drop")
 
-    assert created
+    assert result.created
+    article = result.article
     assert article.source == item.source
     assert article.title == "Harbour cranes idle as dock workers strike over automation"
     assert "Every crane on the east quay" in article.body
@@ -285,7 +337,7 @@ def test_a_wire_item_whose_page_gives_no_date_takes_the_feeds_date(site, editor)
     item = _wire_item(site, "/story/paywall", published_at=datetime(2024, 3, 9, 22, 30, tzinfo=UTC))
     site.add("/story/paywall", body=(PAGES / "paywall.html").read_text().replace("2024-03-02", ""))
 
-    article, _ = wire_item_repost(item=item, editor=editor, images="drop")
+    article = wire_item_repost(item=item, editor=editor, images="drop").article
 
     assert article.source_published_on == date(2024, 3, 9)
 
@@ -303,7 +355,46 @@ def test_the_wire_admin_shows_a_refused_repost_as_a_message(client, editor, site
     assert response.status_code == 200
     assert "was not reposted" in response.content.decode()
     assert "404" in response.content.decode()
-    assert Article.objects.count() == 0
+    assert not Article.objects.posts().exists()
+
+
+def test_the_wire_admin_shows_the_reposts_notes(client, editor, site):
+    item = _wire_item(site, "/story/paywall")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:wire_wireitem_changelist"),
+        {"action": "repost_without_images", "_selected_action": [item.pk]},
+        follow=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [
+        "Part of the original is for subscribers only: the draft holds the free part.",
+        "The page names no lead image; the draft has no featured image.",
+    ]
+
+
+def test_the_wire_admin_names_the_item_of_each_note_when_reposting_several(client, editor, site):
+    paywalled = _wire_item(site, "/story/paywall")
+    french = WireItem.objects.create(
+        source=paywalled.source, guid="fr", link=site.url("/story/french"), title="Vendanges"
+    )
+    items = [paywalled, french]
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:wire_wireitem_changelist"),
+        {"action": "repost_without_images", "_selected_action": [i.pk for i in items]},
+        follow=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert (
+        "“As the feed titles it”: Part of the original is for subscribers only: the draft "
+        "holds the free part." in shown
+    )
+    assert "2 items reposted as drafts." in shown
 
 
 def test_images_past_the_limit_are_left_out_and_named(site, editor, monkeypatch):
@@ -331,4 +422,4 @@ def test_a_link_leading_to_an_address_too_long_to_keep_is_refused(site, editor):
 
     with pytest.raises(RepostFailed, match="longer than 1000 characters"):
         repost(url=short, editor=editor)
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0

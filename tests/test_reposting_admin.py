@@ -65,7 +65,7 @@ def test_a_moderator_may_not_repost(client, moderator, site):
     response = client.post(REPOST, {"url": site.url("/story"), "images": "drop"})
 
     assert response.status_code == 403
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
     assert site.requests == []
 
 
@@ -74,7 +74,7 @@ def test_reposting_lands_the_editor_on_the_new_drafts_form_with_a_message(editor
         REPOST, {"url": site.url("/story"), "images": "download"}, follow=True
     )
 
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     assert response.redirect_chain[-1][0] == reverse(
         "admin:articles_article_change", args=[article.pk]
     )
@@ -92,7 +92,7 @@ def test_reposting_a_url_already_reposted_opens_the_existing_article(editor_clie
         REPOST, {"url": site.url("/story"), "images": "drop"}, follow=True
     )
 
-    assert Article.objects.count() == 1
+    assert Article.objects.posts().count() == 1
     assert "already reposted" in response.content.decode()
 
 
@@ -106,7 +106,7 @@ def test_a_refused_url_shows_the_form_again_with_the_reason(editor_client, site,
     assert 'class="errorlist' in page
     assert "127.0.0.1" in page
     assert site.url("/story") in page  # the editor's URL is kept in the field
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
 
 
 def test_a_url_that_is_not_a_web_address_is_a_form_error(editor_client):

@@ -175,7 +175,7 @@ def page_with_responses(tmp_path, responses: str) -> Path:
 
 def test_a_byline_credits_the_source_and_keeps_the_writer():
     load(BYLINE_PAGE)
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     assert article.source.name == "Reclaim The Net"
     assert article.source_published_on == date(2023, 1, 5)
     assert article.body.startswith("<p>By Christina Maas</p>\n<p>Germany’s Minister for Digital")
@@ -195,7 +195,7 @@ def test_a_byline_in_capitals_is_read_too():
 
 def test_a_wordpress_com_posted_by_line_without_an_author_files_the_categories():
     load(BYLINE_PAGE)
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     assert sorted(c.name for c in article.categories.all()) == [
         "Civil Liberties",
         "Full Spectrum Dominance",
@@ -219,7 +219,7 @@ def test_a_posted_by_line_naming_the_author_is_read():
 
 def test_responses_are_loaded_as_approved_comments_in_page_order(tmp_path):
     load(page_with_responses(tmp_path, RESPONSES.read_text(encoding="utf-8")))
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     comments = list(Comment.objects.filter(article=article).order_by("pk"))
     assert [c.author_name for c in comments] == ["Victor G.", "Bill Francis"]
     assert {c.status for c in comments} == {Comment.Status.APPROVED}
@@ -233,7 +233,7 @@ def test_responses_are_loaded_as_approved_comments_in_page_order(tmp_path):
 
 def test_loaded_responses_show_on_the_post_page(tmp_path, client):
     load(page_with_responses(tmp_path, RESPONSES.read_text(encoding="utf-8")))
-    html = client.get(Article.objects.get().get_absolute_url()).content.decode()
+    html = client.get(Article.objects.posts().get().get_absolute_url()).content.decode()
     assert "Victor G." in html
     assert "perfidious Albion" in html
 
@@ -282,7 +282,7 @@ def test_a_response_count_that_does_not_match_names_the_line(tmp_path):
     _, err = load(tmp_path / "count.txt")
     line = text.splitlines().index("4 Responses to “A title”") + 1
     assert f"count.txt:{line}: the page says '4 Responses to “A title”' but 3 responses" in err
-    assert not Article.objects.exists()  # the file goes in whole or not at all
+    assert not Article.objects.posts().exists()  # the file goes in whole or not at all
     assert not Comment.objects.exists()
 
 

@@ -74,7 +74,7 @@ def test_reposting_an_item_lands_on_its_draft(editor_client, editor, source_fact
         published_at=datetime(2024, 8, 1, 9, 30, tzinfo=UTC),
     )
     response = act(editor_client, "repost", item)
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:articles_article_change", args=[article.pk])
     assert (article.title, article.source, article.status) == (
@@ -96,7 +96,7 @@ def test_reposting_several_items_stays_on_the_wire_and_counts_them(editor_client
     response = act(editor_client, "repost_without_images", *items)
     assert response.status_code == 302
     assert response["Location"] == WIRE
-    assert Article.objects.count() == 2
+    assert Article.objects.posts().count() == 2
 
 
 def test_an_item_already_reposted_says_so_and_links_to_the_article(editor_client, article_factory):
@@ -111,7 +111,7 @@ def test_reposting_an_item_already_reposted_makes_no_second_article(editor_clien
     item = WireItemFactory(link="https://thecradle.example/seen/")
     article = article_factory(source_url=item.link)
     response = act(editor_client, "repost", item)
-    assert Article.objects.count() == 1
+    assert Article.objects.posts().count() == 1
     assert response["Location"] == reverse("admin:articles_article_change", args=[article.pk])
     item.refresh_from_db()
     assert item.article == article
@@ -121,7 +121,7 @@ def test_an_item_without_a_link_is_not_reposted_and_says_why(editor_client):
     item = WireItemFactory(title="No link here", link="")
     response = act(editor_client, "repost", item)
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
     assert "“No link here” was not reposted: “No link here” has no link to repost from." in messages
 
 

@@ -134,17 +134,25 @@ class WireItemAdmin(admin.ModelAdmin):
         reposted = []
         for item in items:
             try:
-                article, created = wire_item_repost(item=item, editor=request.user, images=images)
+                result = wire_item_repost(item=item, editor=request.user, images=images)
             except (RepostRefused, FetchRefused) as error:
                 self.message_user(request, f"“{item}” was not reposted: {error}", messages.ERROR)
                 continue
-            if not created:
+            if result.created:
+                # What the editor should check, as "Repost from a URL" shows it;
+                # named after its item when several were reposted at once.
+                for note in result.notes:
+                    text = f"“{item}”: {note}" if len(items) > 1 else note
+                    self.message_user(request, text, messages.WARNING)
+            else:
                 self.message_user(
                     request,
-                    format_html("“{}” was reposted already: {}", item, _article_link(article)),
+                    format_html(
+                        "“{}” was reposted already: {}", item, _article_link(result.article)
+                    ),
                     messages.WARNING,
                 )
-            reposted.append(article)
+            reposted.append(result.article)
         if len(reposted) == 1 and len(items) == 1:
             return HttpResponseRedirect(
                 reverse("admin:articles_article_change", args=[reposted[0].pk])

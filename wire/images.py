@@ -1,11 +1,16 @@
 """Images of a reposted page, brought into the site's media: the lead image as the
-featured image, and the body's images (or the body without them).
+featured image, and the body's images into the media library (or the body
+without them).
 
 Called by ``wire.reposting``. Every image is fetched through the safe fetcher
-(``newsroom.fetching``), must open in Pillow as JPEG, PNG, GIF or WebP (no
-decompression bombs), and is stored where the article form stores uploads
-(``articles/<year>/<month>/``). An image that fails is left out and named in
-the notes the editor sees, never dropped silently.
+(``newsroom.fetching``) and must open in Pillow as JPEG, PNG, GIF or WebP (no
+decompression bombs). The lead image is stored where the article form stores
+uploads (``articles/<year>/<month>/``); a body image becomes a library image
+through ``images.services.image_create`` — stored once by SHA-256 (the same
+image reposted twice is one file), renditions made, so ``article_save`` gives
+it ``srcset`` (``images.html``) — with the ``<img>``'s alt text, else the
+article's title (and a note saying so). An image that fails is left out and
+named in the notes the editor sees, never dropped silently.
 """
 
 import time
@@ -13,15 +18,16 @@ import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
+from images.services import image_create
 from newsroom.fetching import IMAGE_TYPES, FetchRefused, fetch
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
@@ -72,9 +78,11 @@ def _picture_format(content: bytes, url: str) -> str:
     return FORMATS[kind]
 
 
-def body_with_images(body: str, *, images: str) -> BodyImages:
-    """``body`` with each ``<img>`` downloaded into media (``images="download"``)
-    or removed (``"drop"``); an image that cannot be downloaded is removed and noted."""
+def body_with_images(body: str, *, images: str, title: str, editor: Any = None) -> BodyImages:
+    """``body`` with each ``<img>`` made a library image (``images="download"``)
+    or removed (``"drop"``); an image that cannot be brought in is removed and
+    noted. ``title`` (the article's) is the alt text of an image without one;
+    ``editor`` uploaded them."""
     if "<img" not in body:
         return BodyImages(html=body)
     container = lxml.html.document_fromstring(f"<body>{body}</body>").body
@@ -91,18 +99,7 @@ def body_with_images(body: str, *, images: str) -> BodyImages:
                 f"{BODY_IMAGES_SECONDS} seconds of downloading): {src}"
             )
         else:
-            try:
-                element.set("src", _store(download_image(src)))
-            except ImageRefused as error:
-                _remove(element)
-                result.notes.append(f"Image left out: {error}")
-            except OSError as error:  # the media storage is full or read-only
-                _remove(element)
-                result.notes.append(
-                    f"Image left out, not stored ({error.strerror or error}): {src}"
-                )
-            else:
-                result.stored.append(element.get("src"))
+            _bring_in(element, src, title=title, editor=editor, result=result)
     if images == "drop":
         result.notes.append("The original's images were left out, as asked.")
     result.html = (container.text or "") + "".join(
@@ -111,10 +108,37 @@ def body_with_images(body: str, *, images: str) -> BodyImages:
     return result
 
 
-def _store(image: ContentFile) -> str:
-    """Store ``image`` beside featured images; return its public URL."""
-    folder = timezone.localdate().strftime("articles/%Y/%m")
-    return default_storage.url(default_storage.save(f"{folder}/{image.name}", image))
+def _bring_in(element, src: str, *, title: str, editor: Any, result: BodyImages) -> None:
+    """Point ``element`` at the library image of ``src``, or remove it with a note."""
+    alt = " ".join((element.get("alt") or "").split())
+    try:
+        image = image_create(file=download_image(src), alt=alt or title, uploaded_by=editor)
+    except ImageRefused as error:
+        _remove(element)
+        result.notes.append(f"Image left out: {error}")
+        return
+    except ValidationError as error:  # too big for the library, or unreadable to the end
+        _remove(element)
+        result.notes.append(f"Image left out: {src}: {' '.join(error.messages)}")
+        return
+    except OSError as error:  # the media storage is full or read-only
+        _remove(element)
+        result.notes.append(f"Image left out, not stored ({error.strerror or error}): {src}")
+        return
+    element.set("src", image.file.url)
+    element.set("alt", alt or image.alt)
+    result.stored.append(image.file.url)
+    if not alt:
+        result.notes.append(_alt_note(src, image.alt, title=title))
+
+
+def _alt_note(src: str, alt: str, *, title: str) -> str:
+    """What the editor should know of an image the original gave no alt text."""
+    if alt == " ".join(title.split())[:300]:
+        given = "the article's title as alt text"
+    else:
+        given = f"the alt text it already had in the media library, “{alt}”"
+    return f"An image had no alt text in the original ({src}): it was given {given}; check it."
 
 
 def _remove(element) -> None:

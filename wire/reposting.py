@@ -3,7 +3,7 @@
 ``repost(*, url, editor, item=None, images="download")`` is the desk's one
 way to turn a link into a draft; ``repost_url`` is the same, returning just the
 article. Callers: the wire's Repost (``wire.services.wire_item_repost``, with the
-``WireItem``; it marks the item, this module writes no wire items) and the
+``WireItem``; it marks the item and passes on the notes, this module writes no wire items) and the
 admin's "Repost from a URL" (``wire.admin_views``).
 
 1. An article already reposted from the same original (the URL asked for, or
@@ -14,8 +14,9 @@ admin's "Repost from a URL" (``wire.admin_views``).
 3. The source: the wire item's, else the one whose homepage or feed is on the
    page's site, else one by the page's site name, else a new one (named after
    the site, its homepage the site's root) — the notes say which.
-4. The lead image becomes the featured image and the body's images are
-   downloaded into media, or left out (``images="drop"``): ``wire.images``.
+4. The lead image becomes the featured image and the body's images become
+   media-library images (alt text: the original's, else the title), or are
+   left out (``images="drop"``): ``wire.images``.
 5. The draft is written through ``articles.services.article_save``, filed
    under the categories and tags the source's past articles use most
    (``wire.selectors.filing_suggestion``): suggestions on a draft, which the
@@ -85,10 +86,11 @@ def repost(*, url: str, editor: Any, item: Any = None, images: ImageChoice = "do
     notes: list[str] = []
     if extracted.paywalled:
         notes.append("Part of the original is for subscribers only: the draft holds the free part.")
-    body = body_with_images(extracted.body_html, images=images)
+    title = extracted.title or getattr(item, "title", "") or page_url
+    body = body_with_images(extracted.body_html, images=images, title=title, editor=editor)
     notes += body.notes
     article = Article(
-        title=extracted.title or getattr(item, "title", "") or page_url,
+        title=title,
         body=body.html,
         author=editor,
         status=Article.Status.DRAFT,

@@ -15,7 +15,7 @@ Writers:
   feed until its address changes. New items are de-duplicated by GUID (per
   source) and by link (across sources and runs).
 - ``wire_items_dismiss(*, items)`` and ``wire_item_repost(*, item, editor,
-  images)`` — the wire admin's actions; ``wire_item_set_state`` — its item page.
+  images)`` (the ``wire.reposting.Repost``, notes and all) — the wire admin's actions; ``wire_item_set_state`` — its item page.
 
 ``FeedState`` and ``WireItem`` rows are written nowhere else.
 """
@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from articles.models import Article, Source
+from articles.models import Source
 from newsroom.fetching import FEED_TYPES, FetchRefused, fetch
 from wire import reposting, selectors
 from wire.feeds import FeedUnreadable, ParsedFeed, ParsedItem, parse_feed
@@ -327,18 +327,23 @@ def wire_items_dismiss(*, items: QuerySet[WireItem]) -> int:
     return items.filter(state=WireItem.State.NEW).update(state=WireItem.State.DISMISSED)
 
 
-def wire_item_repost(*, item: WireItem, editor, images: str = "download") -> tuple[Article, bool]:
-    """Repost ``item`` as a draft article; return (article, created).
+def wire_item_repost(*, item: WireItem, editor, images: str = "download") -> reposting.Repost:
+    """Repost ``item`` as a draft article: the ``Repost`` (article, created,
+    and the notes the editor should check).
 
     An item whose link was reposted already (an article with that original
-    URL) is not reposted again: the article there is returned, and the item
-    marked as reposted to it. Every item with the same link is marked too."""
+    URL, or one the link now redirects to) is not reposted again: the article
+    there is returned (``created`` False), and the item marked as reposted to
+    it. Every item with the same link is marked too."""
     if not item.link:
         raise RepostRefused(f"“{item.title}” has no link to repost from.")
     article = selectors.article_reposted_from(item.link)
-    created = article is None
-    if created:
+    if article is not None:
+        result = reposting.Repost(article=article, created=False)
+    else:
         # Outside a transaction: reposting fetches the original page.
-        article = reposting.repost_url(url=item.link, editor=editor, item=item, images=images)
-    WireItem.objects.filter(link=item.link).update(state=WireItem.State.REPOSTED, article=article)
-    return article, created
+        result = reposting.repost(url=item.link, editor=editor, item=item, images=images)
+    WireItem.objects.filter(link=item.link).update(
+        state=WireItem.State.REPOSTED, article=result.article
+    )
+    return result

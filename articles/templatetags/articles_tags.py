@@ -1,9 +1,9 @@
-"""Template tags of the reader's site: the sidebar, a post's own HTML, and an
-article's JSON-LD.
+"""Template tags of the reader's site: the sidebar, the header's page menu, a
+post's own HTML, and an article's JSON-LD.
 
 The parts of a page that only change with published content are rendered once
 per ``content`` generation through ``pagecache.fragment`` (the one freshness
-API): the sidebar, and a post's head tags and article element
+API): the sidebar, the page menu, and a post's head tags and article element
 (``post_html``), so a page the page cache missed — a comment approved, a
 visitor with a session — renders little more than its comment thread.
 """
@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.selectors import article_filing_loaded, sidebar_data
+from articles.selectors import article_filing_loaded, page_menu, sidebar_data
 from newsroom import pagecache
 from newsroom.links import safe_url
 
@@ -33,6 +33,19 @@ def render_sidebar() -> str:
         build=lambda: render_to_string(
             "includes/sidebar_widgets.html", {"sidebar": sidebar_data()}
         ),
+        timeout=pagecache.seconds_until_stale,
+    )
+    return mark_safe(html)
+
+
+@register.simple_tag
+def render_page_menu() -> str:
+    """The header's navigation of published pages, rendered once per content
+    change (``page_menu``); nothing when there are no pages."""
+    html = pagecache.fragment(
+        "articles:page-menu",
+        pagecache.CONTENT,
+        build=lambda: render_to_string("includes/page_menu.html", {"pages": page_menu()}),
         timeout=pagecache.seconds_until_stale,
     )
     return mark_safe(html)
