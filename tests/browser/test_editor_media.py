@@ -103,8 +103,20 @@ def test_a_bad_file_is_refused_in_the_dialog_and_nothing_is_inserted(
 
 
 def paste(page, text: str) -> None:
-    """Copy ``text`` and press Ctrl+V, as an editor does (a trusted paste event)."""
-    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    """Copy ``text`` and press Ctrl+V, as an editor does (a trusted paste event).
+
+    The clipboard answers only a focused page, and a write that is never
+    answered would wait for ever (``evaluate`` has no timeout): so the page is
+    brought to the front first, and the write gives up after five seconds."""
+    page.bring_to_front()
+    page.evaluate(
+        """text => Promise.race([
+            navigator.clipboard.writeText(text),
+            new Promise((_, reject) => setTimeout(
+                () => reject(new Error("the clipboard did not answer")), 5000)),
+        ])""",
+        text,
+    )
     page.keyboard.press("Control+V")
 
 
