@@ -70,7 +70,7 @@ def test_editor_reposts_a_url_publishes_it_and_the_post_credits_the_source(
     page.locator("input[name=_save]").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     assert article.is_published
     page.goto(live_server.url + article.get_absolute_url())
     credit = page.locator(".post__source")
@@ -93,5 +93,5 @@ def test_a_refused_url_is_explained_on_the_form(live_server, page, editor, origi
     page.get_by_role("button", name="Repost as a draft").click()
 
     expect(page.locator(".errorlist")).to_contain_text("127.0.0.1")
-    assert Article.objects.count() == 0
+    assert Article.objects.posts().count() == 0
     assert original.requests == []

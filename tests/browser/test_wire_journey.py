@@ -72,7 +72,7 @@ def test_editor_adds_a_feed_reposts_an_item_and_publishes_it(
         page.locator("input[name=_save]").first.click()
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
-    article = Article.objects.get()
+    article = Article.objects.posts().get()
     page.goto(live_server.url + article.get_absolute_url())
     expect(page.locator(".post__source")).to_have_text("The Cradle | August 1, 2024")
     original = page.locator(".post__source a[title^='Read the original']")
