@@ -561,7 +561,7 @@ def _generations_built_with(names, snapshot: dict[str, int]) -> dict[str, int] |
     for; None if anything was bumped meanwhile (then no cache may keep it: a
     frontend cache's purge may already have passed)."""
     missing = [name for name in names if name not in snapshot]
-    later = generations([ANY_CHANGE, *missing])
+    later = read_fresh((), [ANY_CHANGE, *missing])[1]
     if not _cache_is_available() or later[ANY_CHANGE] != snapshot[ANY_CHANGE]:
         return None
     snapshot = {**snapshot, **later}
