@@ -21,9 +21,25 @@ A page is stored with the generations read *before* it was rendered: a change
 that commits while a page renders makes that page stale at once. Names a page
 turns out to depend on that were not read beforehand (``article:<pk>``) are
 read afterwards, and the page is stored only if no bump at all happened in
-between (every bump also counts in the ``*`` generation). A bump made inside a
-transaction is made again when it commits, so a page rendered from the rows
-before the commit is not stored as current either.
+between (every bump also counts in the ``*`` generation; that check always
+asks the cache). A bump made inside a transaction is made again when it
+commits, so a page rendered from the rows before the commit is not stored as
+current either.
+
+Generations are read once per request (``generations.read_once``, opened by
+the middleware): the snapshot taken before the render is what every fragment
+of that page, and the site settings, are checked against, and a name first
+needed mid-render is read then and kept. So a fragment is served only if it
+was built from the generations this request read, which were read before any
+row it shows; a fragment the request builds is stored under those same
+generations, never newer ones, so a bump that lands during the render makes
+it stale at once. A fragment entry keeps the generations it was built from
+beside its value, so a page asks for it without knowing them first: the
+snapshot's ``MGET`` also fetches the fragments the page asked for the last
+time this process rendered it (``_fragments_seen``), and a warm render reads
+Redis once (plus ``SiteSettings.load``'s own ``GET``). A fragment not
+prefetched costs one round trip (its entry with any generation not read
+yet). A request that bumps forgets what it read of the bumped names.
 
 Invalidation is durable. When the cache cannot be reached, ``bump`` records
 the names in ``PendingInvalidation`` and they are applied by whichever process
