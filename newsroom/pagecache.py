@@ -294,21 +294,24 @@ def _cached_for_generations(key, names, *, build, timeout: Callable[[], int]):
     except Exception:
         logger.exception("Cache unavailable; building %s without it", key)
         return build()
-    if prefetched is not None:
-        prefetched.used[entry_key] = tuple(names)
     if not _cache_is_available():
         return build()
     built_with = {name: current[name] for name in names}
     stored = _fragment_generations(entry)
     if stored == built_with:
-        return entry[1]
-    value = build()
-    # Not over an entry built from newer generations (a request that read them later).
-    if stored is None or any(stored.get(name, 0) < built_with[name] for name in names):
-        try:
-            cache.set(entry_key, (built_with, value), timeout=timeout())
-        except Exception:
-            logger.exception("Could not store %s in the cache", key)
+        value = entry[1]
+    else:
+        value = build()
+        # Not over an entry built from newer generations (a request that read them later).
+        if stored is None or any(stored.get(name, 0) < built_with[name] for name in names):
+            try:
+                cache.set(entry_key, (built_with, value), timeout=timeout())
+            except Exception:
+                logger.exception("Could not store %s in the cache", key)
+    if prefetched is not None:
+        # Asked for again in this request (``seconds_until_stale``): no round trip.
+        prefetched.entries[entry_key] = (built_with, value)
+        prefetched.used[entry_key] = tuple(names)
     return value
 
 

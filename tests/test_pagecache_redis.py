@@ -176,3 +176,15 @@ def test_a_fragment_is_served_from_the_generations_a_request_read_first():
         kept = pagecache.fragment("test:kept", pagecache.CONTENT, build=lambda: "rebuilt")
     assert kept == "current"
     assert pagecache.fragment("test:kept", pagecache.CONTENT, build=lambda: "new") == "new"
+
+
+def test_after_a_content_change_a_render_asks_for_the_next_scheduled_change_once(
+    settings, article_factory, comment_factory, monkeypatch
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    url = warm_post_url(article_factory, comment_factory)
+    asked = []
+    monkeypatch.setattr(pagecache, "scheduled_change_providers", [lambda: asked.append(1)])
+    pagecache.bump(pagecache.CONTENT)
+    Client().get(url)  # the view and every fragment it stores ask seconds_until_stale()
+    assert len(asked) == 1
