@@ -137,7 +137,10 @@ from newsroom.models import PendingInvalidation
 logger = logging.getLogger(__name__)
 
 PAGE_PREFIX = "page:"
-FRAGMENT_PREFIX = "fragment:"
+# Entries are (generations, value): a prefix of their own, so that no process
+# still running the versioned-key format ("fragment:<key>:<generation>…")
+# reads one, nor this one an old entry.
+FRAGMENT_PREFIX = "fragment-g:"
 # What listings, feeds and sidebars show (see the module docstring).
 CONTENT = "content"
 # Read before every render, in the same round trip as ANY_CHANGE.
