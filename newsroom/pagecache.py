@@ -21,9 +21,25 @@ A page is stored with the generations read *before* it was rendered: a change
 that commits while a page renders makes that page stale at once. Names a page
 turns out to depend on that were not read beforehand (``article:<pk>``) are
 read afterwards, and the page is stored only if no bump at all happened in
-between (every bump also counts in the ``*`` generation). A bump made inside a
-transaction is made again when it commits, so a page rendered from the rows
-before the commit is not stored as current either.
+between (every bump also counts in the ``*`` generation; that check always
+asks the cache). A bump made inside a transaction is made again when it
+commits, so a page rendered from the rows before the commit is not stored as
+current either.
+
+Generations are read once per request (``generations.read_once``, opened by
+the middleware): the snapshot taken before the render is what every fragment
+of that page, and the site settings, are checked against, and a name first
+needed mid-render is read then and kept. So a fragment is served only if it
+was built from the generations this request read, which were read before any
+row it shows; a fragment the request builds is stored under those same
+generations, never newer ones, so a bump that lands during the render makes
+it stale at once. A fragment entry keeps the generations it was built from
+beside its value, so a page asks for it without knowing them first: the
+snapshot's ``MGET`` also fetches the fragments the page asked for the last
+time this process rendered it (``_fragments_seen``), and a warm render reads
+Redis once (plus ``SiteSettings.load``'s own ``GET``). A fragment not
+prefetched costs one round trip (its entry with any generation not read
+yet). A request that bumps forgets what it read of the bumped names.
 
 Invalidation is durable. When the cache cannot be reached, ``bump`` records
 the names in ``PendingInvalidation`` and they are applied by whichever process
@@ -106,14 +122,25 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_etags
 
 from newsroom import frontcache
-from newsroom.generations import ANY_CHANGE, generations, generations_with, increment
+from newsroom.generations import (
+    ANY_CHANGE,
+    generations,
+    generations_with,
+    increment,
+    read_fresh,
+    read_once,
+    values_with_generations,
+)
 from newsroom.generations import cache_is_available as _cache_is_available
 from newsroom.models import PendingInvalidation
 
 logger = logging.getLogger(__name__)
 
 PAGE_PREFIX = "page:"
-FRAGMENT_PREFIX = "fragment:"
+# Entries are (generations, value): a prefix of their own, so that no process
+# still running the versioned-key format ("fragment:<key>:<generation>…")
+# reads one, nor this one an old entry.
+FRAGMENT_PREFIX = "fragment-g:"
 # What listings, feeds and sidebars show (see the module docstring).
 CONTENT = "content"
 # Read before every render, in the same round trip as ANY_CHANGE.
@@ -252,28 +279,72 @@ def published_content(view):
     return cached_view(CONTENT, timeout=seconds_until_stale)(view)
 
 
-_MISSING = object()
-
-
 def _cached_for_generations(key, names, *, build, timeout: Callable[[], int]):
-    """``build()``'s value, cached under ``key`` and the current generations of
-    ``names`` for ``timeout()`` seconds; built afresh when the cache is down."""
+    """``build()``'s value, cached under ``key`` with the generations of
+    ``names`` it was built from, for ``timeout()`` seconds; served while those
+    are the generations this request reads (``newsroom.generations``), built
+    afresh when the cache is down. The entry and any generation not yet read
+    in this request come in one round trip, none if the page prefetched them."""
+    entry_key = FRAGMENT_PREFIX + key
+    prefetched = _prefetched.get()
     try:
-        current = generations(names)
+        if prefetched is not None and entry_key in prefetched.entries:
+            entry = prefetched.entries[entry_key]
+            current = generations(names)
+        else:
+            found, current = values_with_generations([entry_key], names)
+            entry = found.get(entry_key)
     except Exception:
         logger.exception("Cache unavailable; building %s without it", key)
         return build()
     if not _cache_is_available():
         return build()
-    versioned = ":".join([FRAGMENT_PREFIX + key, *(str(current[name]) for name in names)])
-    value = cache.get(versioned, _MISSING)
-    if value is _MISSING:
+    built_with = {name: current[name] for name in names}
+    stored = _fragment_generations(entry)
+    if stored == built_with:
+        value = entry[1]
+    else:
         value = build()
-        try:
-            cache.set(versioned, value, timeout=timeout())
-        except Exception:
-            logger.exception("Could not store %s in the cache", key)
+        # Not over an entry built from newer generations (a request that read them later).
+        if stored is None or any(stored.get(name, 0) < built_with[name] for name in names):
+            try:
+                cache.set(entry_key, (built_with, value), timeout=timeout())
+            except Exception:
+                logger.exception("Could not store %s in the cache", key)
+    if prefetched is not None:
+        # Asked for again in this request (``seconds_until_stale``): no round trip.
+        prefetched.entries[entry_key] = (built_with, value)
+        prefetched.used[entry_key] = tuple(names)
     return value
+
+
+def _fragment_generations(entry) -> dict | None:
+    """The generations a fragment entry was built from; None if it is none."""
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], dict):
+        return entry[0]
+    return None
+
+
+class _Prefetched:
+    """The fragment entries one request read up front, and the fragments it asked for."""
+
+    def __init__(self, entries: dict):
+        self.entries = entries
+        self.used: dict[str, tuple[str, ...]] = {}
+
+
+_prefetched: ContextVar[_Prefetched | None] = ContextVar("newsroom_fragments", default=None)
+# Per process: the fragments (entry key → names) each page last asked for, so
+# that the next render of it reads them with the generations in one round trip.
+_fragments_seen: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def _remember_fragments(page: str, used: dict[str, tuple[str, ...]]) -> None:
+    if _fragments_seen.get(page) == used:
+        return
+    if len(_fragments_seen) >= NAMES_SEEN_LIMIT:
+        _fragments_seen.clear()
+    _fragments_seen[page] = used
 
 
 def _max_age_seconds() -> int:
@@ -466,7 +537,7 @@ def _cached_response(key: str) -> tuple[dict, bytes] | None:
         return None
     names = tuple(entry["generations"])
     if any(name not in current for name in names):  # built from other names since
-        current = generations(names)
+        current = read_fresh((), names)[1]
         _remember_names(key, names)
     if not _cache_is_available() or any(current[n] != g for n, g in entry["generations"].items()):
         return None
@@ -485,15 +556,26 @@ def _remember_names(key: str, names) -> None:
     _names_seen[key] = tuple(names)
 
 
-def _generations_before_render() -> dict[str, int] | None:
+def _generations_before_render(page: str | None) -> dict[str, int] | None:
     """The any-change count and the site-wide generations, read before a page
-    renders; None when the cache cannot say (then the page is not stored)."""
+    renders; None when the cache cannot say (then the page is not stored).
+
+    In the same round trip: the fragments ``page`` asked for last time it
+    rendered and the generations they are built from, kept for this render
+    (``_prefetched``; every generation read is the request's from now on)."""
+    seen = _fragments_seen.get(page, {}) if page is not None else {}
+    names = dict.fromkeys([ANY_CHANGE, *SITE_WIDE_NAMES])
+    for fragment_names in seen.values():
+        names.update(dict.fromkeys(fragment_names))
     try:
-        snapshot = generations([ANY_CHANGE, *SITE_WIDE_NAMES])
+        found, snapshot = read_fresh(list(seen), list(names))
     except Exception:
         logger.exception("Page cache unavailable; serving without it")
         return None
-    return snapshot if _cache_is_available() else None
+    if not _cache_is_available():
+        return None
+    _prefetched.get().entries = {key: found.get(key) for key in seen}
+    return snapshot
 
 
 def _generations_built_with(names, snapshot: dict[str, int]) -> dict[str, int] | None:
@@ -501,7 +583,7 @@ def _generations_built_with(names, snapshot: dict[str, int]) -> dict[str, int] |
     for; None if anything was bumped meanwhile (then no cache may keep it: a
     frontend cache's purge may already have passed)."""
     missing = [name for name in names if name not in snapshot]
-    later = generations([ANY_CHANGE, *missing])
+    later = read_fresh((), [ANY_CHANGE, *missing])[1]
     if not _cache_is_available() or later[ANY_CHANGE] != snapshot[ANY_CHANGE]:
         return None
     snapshot = {**snapshot, **later}
@@ -561,10 +643,22 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Each generation is read once per request; fragments record what they read.
+        with read_once():
+            token = _prefetched.set(_Prefetched({}))
+            try:
+                return self._respond(request)
+            finally:
+                _prefetched.reset(token)
+
+    def _respond(self, request):
         request.page_cacheable = _request_is_cacheable(request)
         page_cache_on = bool(settings.NEWSROOM_PAGE_CACHE_SECONDS)
         if not page_cache_on and not frontcache.edge_caching_on():
-            return self.get_response(request)
+            if not request.page_cacheable:
+                return self.get_response(request)
+            key = page_key(request)
+            return self._render(request, key)[1] if key else self.get_response(request)
         if not request.page_cacheable:
             _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
             return _private(self.get_response(request))
@@ -587,11 +681,19 @@ class AnonymousPageCacheMiddleware:
                 return self._from_cache(request, *cached)
 
         _apply_pending_if_due(every=RENDER_CHECK_SECONDS)
-        snapshot = _generations_before_render()
-        response = self.get_response(request)
+        snapshot, response = self._render(request, key)
         self._share_and_store(key, response, snapshot, store=page_cache_on)
         response.headers.setdefault("X-Cache", "MISS")
         return response
+
+    def _render(self, request, key: str):
+        """The generations read before the page ``key`` renders (None if the
+        cache cannot say), and the response; the fragments it asked for are
+        prefetched with them the next time."""
+        snapshot = _generations_before_render(key)
+        response = self.get_response(request)
+        _remember_fragments(key, _prefetched.get().used)
+        return snapshot, response
 
     def _share_and_store(self, key, response, snapshot, *, store: bool) -> None:
         if snapshot is None or not _response_is_cacheable(response):
