@@ -183,7 +183,25 @@ class SearchView(PublishedArticlesMixin, ListView):
         return context
 
 
-class ArticleDetailView(DetailView):
+class ArticleResponseMixin:
+    """A post's or a page's response: a staff preview of an unpublished one is
+    marked noindex and never cached; a published one is built from published
+    content and its own comments (``article:<pk>``)."""
+
+    def render_article(self):
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_published:
+            response.headers["X-Robots-Tag"] = "noindex"
+            return response
+        return pagecache.depends_on(
+            response,
+            pagecache.CONTENT,
+            f"article:{self.object.pk}",
+            timeout=pagecache.seconds_until_stale(),
+        )
+
+
+class ArticleDetailView(ArticleResponseMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
@@ -205,17 +223,7 @@ class ArticleDetailView(DetailView):
         if asked != (published.year, published.month, published.day):
             # The slug is right but the date is not (an old link, a rescheduled post).
             return redirect(self.object.get_absolute_url(), permanent=True)
-        response = self.render_to_response(self.get_context_data(object=self.object))
-        if not self.object.is_published:
-            response.headers["X-Robots-Tag"] = "noindex"
-            return response
-        # The post page shows published content and this article's comments.
-        return pagecache.depends_on(
-            response,
-            pagecache.CONTENT,
-            f"article:{self.object.pk}",
-            timeout=pagecache.seconds_until_stale(),
-        )
+        return self.render_article()
 
     def get_context_data(self, **kwargs):
         article = self.object
@@ -229,7 +237,7 @@ class ArticleDetailView(DetailView):
 # Reads only (a POST is answered 405, or 404 where no page is): no CSRF check,
 # which would read the body of a POST to any unknown address first.
 @method_decorator(csrf_exempt, name="dispatch")
-class PageDetailView(DetailView):
+class PageDetailView(ArticleResponseMixin, DetailView):
     """A page at its path (``/about/team/``): title, body and its comments;
     no source line, byline or filing. The URL pattern comes last, so a page
     never hides another view's address."""
@@ -252,17 +260,7 @@ class PageDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        response = self.render_to_response(self.get_context_data(object=self.object))
-        if not self.object.is_published:
-            response.headers["X-Robots-Tag"] = "noindex"
-            return response
-        # As a post page: published content and this page's comments.
-        return pagecache.depends_on(
-            response,
-            pagecache.CONTENT,
-            f"article:{self.object.pk}",
-            timeout=pagecache.seconds_until_stale(),
-        )
+        return self.render_article()
 
     def get_context_data(self, **kwargs):
         return page_context(self.request, self.object, view=self, **kwargs)

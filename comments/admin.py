@@ -23,6 +23,7 @@ from comments.services import (
 )
 from comments.spam import get_checks
 from comments.verdicts import Verdict
+from newsroom.admin_filters import OpeningChoiceFilter
 
 
 class ReplyForm(forms.Form):
@@ -42,30 +43,12 @@ def _moderation_action(status: str, description: str, done: str):
     return admin.action(description=description, permissions=["change"])(action)
 
 
-class StatusFilter(admin.SimpleListFilter):
+class StatusFilter(OpeningChoiceFilter):
     """Status, opening on pending: the queue shows what needs a decision."""
 
-    title = "status"
-    parameter_name = "status"
+    title = parameter_name = field = "status"
+    choices_enum = Comment.Status
     default = Comment.Status.PENDING
-
-    def lookups(self, request, model_admin):
-        return [*Comment.Status.choices, ("all", "All")]
-
-    def value(self):
-        return super().value() or self.default
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        return queryset if value == "all" else queryset.filter(status=value)
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
 
 
 class HeldByCheckFilter(admin.SimpleListFilter):

@@ -2,12 +2,22 @@
 an import made, looked up by the export's own IDs."""
 
 from io import StringIO
+from pathlib import Path
 
 from django.core.management import call_command
 
 from articles.models import Article
 from comments.models import Comment
 from wordpress.models import ImportedItem
+
+# WordPress's own theme unit test export, kept in ../shared (see its README).
+THEME_EXPORT = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "wordpress"
+    / "themeunittestdata.wordpress.xml"
+)
 
 
 def wp_article(post_id: int) -> Article:

@@ -17,19 +17,19 @@ from taggit.models import Tag
 
 from articles.models import Article, Category, Source
 from comments.models import CheckRecord, Comment
-from tests.imported import reported_about, run_import, table_row, wp_article, wp_comment
+from tests.imported import (
+    THEME_EXPORT,
+    reported_about,
+    run_import,
+    table_row,
+    wp_article,
+    wp_comment,
+)
 from wordpress.content import comment_text, convert_post, wpautop
 from wordpress.models import ImportedItem
 
 pytestmark = pytest.mark.django_db
 
-THEME_EXPORT = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "wordpress"
-    / "themeunittestdata.wordpress.xml"
-)
 WXR_11 = Path(__file__).resolve().parent / "wxr" / "newsroom-1.1.xml"
 
 needs_theme_export = pytest.mark.skipif(

@@ -2,7 +2,6 @@
 unit test export has 21 (three levels deep, Greek slugs, two with comments)."""
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -11,18 +10,18 @@ from django.test import Client
 
 from articles.models import Article, Page
 from comments.models import Comment
-from tests.imported import import_posts, page_xml, post_xml, reported_about, run_import, table_row
+from tests.imported import (
+    THEME_EXPORT,
+    import_posts,
+    page_xml,
+    post_xml,
+    reported_about,
+    run_import,
+    table_row,
+)
 from wordpress.models import ImportedItem
 
 pytestmark = pytest.mark.django_db
-
-THEME_EXPORT = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "wordpress"
-    / "themeunittestdata.wordpress.xml"
-)
 
 
 @pytest.fixture

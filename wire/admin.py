@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from articles.admin import SourceAdmin
 from articles.models import Source
+from newsroom.admin_filters import OpeningChoiceFilter
 from newsroom.fetching import FetchRefused
 from wire import selectors
 from wire.models import FeedState, WireItem
@@ -38,30 +39,12 @@ from wire.services import (
 logger = logging.getLogger(__name__)
 
 
-class WireStateFilter(admin.SimpleListFilter):
+class WireStateFilter(OpeningChoiceFilter):
     """State, opening on new: the wire shows what still needs a decision."""
 
-    title = "state"
-    parameter_name = "state"
+    title = parameter_name = field = "state"
+    choices_enum = WireItem.State
     default = WireItem.State.NEW
-
-    def lookups(self, request, model_admin):
-        return [*WireItem.State.choices, ("all", "All")]
-
-    def value(self):
-        return super().value() or self.default
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        return queryset if value == "all" else queryset.filter(state=value)
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
 
 
 class WireChangeList(ChangeList):
