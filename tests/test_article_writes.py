@@ -193,10 +193,12 @@ def test_the_admin_sanitises_once_in_the_service_not_in_the_form(
 
 
 def test_load_seed_sanitises_once_per_write_and_not_when_unchanged(sanitisations):
-    assert load_seed(parse_seed(SEED)) == "created"
+    outcome, _ = load_seed(parse_seed(SEED))
+    assert outcome == "created"
     assert len(sanitisations) == 1
     sanitisations.clear()
-    assert load_seed(parse_seed(SEED.replace("First", "New first"))) == "updated"
+    outcome, _ = load_seed(parse_seed(SEED.replace("First", "New first")))
+    assert outcome == "updated"
     assert len(sanitisations) == 1
     assert "<p>New first paragraph.</p>" in Article.objects.posts().get().body
 
