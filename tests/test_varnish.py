@@ -8,6 +8,7 @@ Skipped where /usr/sbin/varnishd (Debian: varnish, varnish-modules) is missing;
 import re
 import shutil
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +23,7 @@ from comments.services import comment_moderate
 from newsroom import frontcache, pagecache
 from newsroom.models import PendingPurge, SiteSettings
 from tests.faults import TcpForwarder, free_port
+from tests.web_server import WebServer
 
 VCL = Path(__file__).resolve().parent.parent / "deploy" / "varnish" / "default.vcl"
 VARNISHD = "/usr/sbin/varnishd"
@@ -133,6 +135,39 @@ def test_an_edit_shows_through_varnish_within_a_second(varnish, article):
     article_save(article=article)
     assert varnish.shows_within(url, b"Edited through Varnish")
     assert varnish.shows_within("/", b"Edited through Varnish")
+
+
+@needs_varnishd
+def test_a_page_fetched_while_a_purge_landed_is_not_kept(tmp_path):
+    # The race a purge storm finds: a render that read the old rows reaches
+    # Varnish just after the purge for the change; kept, it would be served
+    # stale until the next purge. A stand-in backend holds the first answer
+    # back while the purge lands.
+    page = {
+        "content_type": "text/html",
+        "headers": {"Cache-Control": "public, s-maxage=600", "xkey": "article:1"},
+    }
+    with WebServer() as backend:
+        backend.add("/robots.txt", body="ok")
+        backend.add("/healthz", body="ok")
+        backend.add("/story/", body="before the edit", delay=1.0, **page)
+        varnish = Varnish(tmp_path, backend.server_address[1])
+        try:
+            reader = threading.Thread(target=varnish.get, args=("/story/",))
+            reader.start()
+            time.sleep(0.3)  # the fetch is under way, rendering the old rows
+            backend.add("/story/", body="after the edit", **page)
+            purge = urllib.request.Request(
+                f"http://127.0.0.1:{varnish.port}/",
+                method="PURGE",
+                headers={"xkey-purge": "article:1"},
+            )
+            assert urllib.request.urlopen(purge, timeout=5).status == 200
+            reader.join()
+            assert varnish.get("/story/")[2] == b"after the edit"
+            assert varnish.get("/story/")[1]["X-Edge-Cache"] == "HIT"  # the fresh copy is kept
+        finally:
+            varnish.stop()
 
 
 @needs_varnishd

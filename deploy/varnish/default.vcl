@@ -15,7 +15,10 @@
 #   remembered commenter, the replica pin) with their cookies;
 # * strips the tracking parameters newsroom.pagecache.page_key ignores, and sorts the rest;
 # * serves a stale page for up to a day while the app servers are down (grace);
-#   never one that was purged.
+#   never one that was purged;
+# * never keeps a page whose fetch began before the latest purge: it may have
+#   been rendered from the rows the purge is about, and would otherwise be
+#   stored just after the purge that should have dropped it.
 #
 # tests/test_varnish.py runs this file in a real varnishd and checks that its
 # cookie and tracking-parameter lists equal newsroom.pagecache's: change them together.
@@ -23,6 +26,7 @@
 vcl 4.1;
 
 import std;
+import var;
 import xkey;
 
 # The app servers. Several: one backend each, and a directors.round_robin() in vcl_init.
@@ -55,9 +59,12 @@ sub vcl_recv {
             return (synth(403, "Forbidden"));
         }
         if (req.http.xkey-purge) {
+            # Before purging: a fetch under way from now on is not kept (vcl_backend_response).
+            var.global_set("purged_at", "" + std.time2real(now, 0.0));
             set req.http.n-gone = xkey.purge(req.http.xkey-purge);
             return (synth(200, "Purged " + req.http.n-gone));
         }
+        var.global_set("purged_at", "" + std.time2real(now, 0.0));
         return (purge);
     }
     if (req.method != "GET" && req.method != "HEAD") {
@@ -93,9 +100,16 @@ sub vcl_hash {
     hash_data(req.http.X-Forwarded-Proto);
 }
 
+sub vcl_backend_fetch {
+    set bereq.http.X-Fetch-Started = "" + std.time2real(now, 0.0);
+}
+
 sub vcl_backend_response {
-    # Only what the site says any anonymous reader may be given is shared.
-    if (beresp.http.Cache-Control !~ "(^|,)\s*public" || beresp.http.Set-Cookie) {
+    # Only what the site says any anonymous reader may be given is shared, and
+    # only if no purge came while it was being fetched (see the top).
+    if (beresp.http.Cache-Control !~ "(^|,)\s*public" || beresp.http.Set-Cookie
+        || std.real(bereq.http.X-Fetch-Started, 0.0)
+           <= std.real(var.global_get("purged_at"), -1.0)) {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
         return (deliver);
