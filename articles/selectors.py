@@ -4,8 +4,10 @@ Listings filter ``Article.objects.published()`` with ``ArticleQuerySet``
 methods (``for_listing``, ``in_category_tree``…); the rest is here:
 
 * ``article_filing_loaded`` — an article's categories and tags, read once;
-* ``article_navigation`` — a post page's previous, next and related articles
-  (``article_neighbours``, ``article_related``), cached until content changes;
+* ``published_post`` — the published post at a slug, as the post page reads
+  it, cached until content changes;
+* ``article_neighbours``, ``article_related`` — a post page's previous, next
+  and related articles (the ``post_html`` tag caches them rendered);
 * ``sidebar_data`` — what the sidebar shows (the ``render_sidebar`` tag caches
   it rendered);
 * ``page_menu`` — the published pages in the header's navigation (the
@@ -29,6 +31,8 @@ from newsroom import pagecache
 RELATED_COUNT = 4
 TAG_CLOUD_SIZE = 30
 RECENT_COUNT = 5
+# Fields the post page reads only when it builds the post's HTML.
+POST_ROW_DEFERRED = ("body", "excerpt", "featured_image_renditions")
 
 
 def article_neighbours(*, article: Article) -> dict[str, Article | None]:
@@ -74,21 +78,19 @@ def article_related(*, article: Article) -> list[Article]:
     )
 
 
-def article_navigation(*, article: Article) -> dict:
-    """``previous_article``, ``next_article`` and ``related_articles`` for a post
-    page: three queries, cached until content changes (not for a preview)."""
-
-    def build() -> dict:
-        neighbours = article_neighbours(article=article)
-        return {**neighbours, "related_articles": article_related(article=article)}
-
-    if not article.is_published:
-        return build()
+def published_post(*, slug: str) -> Article | None:
+    """The published post at ``slug``, or None: what ``Article.objects.published()``
+    gives, kept until content changes, so a post page whose fragments are warm
+    runs no query. Without its body and excerpt (the post's HTML is a fragment
+    of its own; they are read when it is built). An unknown slug is not kept."""
     return pagecache.fragment(
-        f"articles:navigation:{article.pk}",
+        f"articles:published-post:{slug}",
         pagecache.CONTENT,
-        build=build,
+        build=lambda: (
+            Article.objects.published().defer(*POST_ROW_DEFERRED).filter(slug=slug).first()
+        ),
         timeout=pagecache.seconds_until_stale,
+        keep_none=False,
     )
 
 

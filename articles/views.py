@@ -7,7 +7,7 @@ Views filter with ``ArticleQuerySet`` methods and take the rest from
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from taggit.models import Tag
 
 from articles import search
 from articles.models import Article, Category, Page, Source
-from articles.selectors import article_navigation
+from articles.selectors import published_post
 from newsroom import pagecache
 
 
@@ -205,16 +205,17 @@ class ArticleDetailView(ArticleResponseMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
-    def get_queryset(self):
-        # Categories and tags are read only when the post's HTML is built
-        # (``post_html``, ``article_navigation``), not on every render.
-        articles = Article.objects.for_listing()
-        if self.request.user.has_perm("articles.change_article"):
-            return articles.posts()  # staff preview unpublished articles at their address
-        return articles.published()
-
     def get_object(self, queryset=None):
-        return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+        slug = self.kwargs["slug"]
+        if self.request.user.has_perm("articles.change_article"):
+            # Staff preview unpublished articles at their address.
+            return get_object_or_404(Article.objects.posts().for_listing(), slug=slug)
+        # Its source, author, categories and tags are read only when the
+        # post's HTML is built (``post_html``), not on every render.
+        article = published_post(slug=slug)
+        if article is None:
+            raise Http404("No article at this address.")
+        return article
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -229,7 +230,6 @@ class ArticleDetailView(ArticleResponseMixin, DetailView):
         article = self.object
         return super().get_context_data(
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
-            **article_navigation(article=article),
             **kwargs,
         )
 

@@ -1,11 +1,8 @@
 """Generation counters in the cache: how often each name has changed.
 
 The page cache (``newsroom.pagecache``) keys everything it stores on the
-generations of the names it was built from; ``SiteSettings.load`` keys the
-cached site settings on the ``content`` generation. This module holds only the
-counters, so that ``newsroom.models`` can read them without importing the
-page cache (which records unreachable bumps in ``newsroom.models``). Bumping,
-durably, is ``pagecache.bump``.
+generations of the names it was built from. This module holds only the
+counters; bumping, durably, is ``pagecache.bump``.
 
 Within ``read_once()`` (the page cache middleware opens it around every
 request) each name's generation is read from the cache at most once: the

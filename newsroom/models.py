@@ -1,10 +1,6 @@
-from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, models
 
-from newsroom.generations import generation
-
-SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
+SITE_SETTINGS_CACHE_KEY = "site-settings"
 
 
 class SiteSettings(models.Model):
@@ -37,18 +33,19 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls) -> "SiteSettings":
-        key = cls._cache_key()
-        site = cache.get(key)
-        if site is None:
-            site = cls.objects.filter(pk=1).first() or cls._create_defaults()
-            cache.set(key, site, timeout=django_settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
-        return site
+        # Imported here: the page cache records unreachable bumps in this module.
+        from newsroom import pagecache
 
-    @staticmethod
-    def _cache_key() -> str:
         # Saving bumps "content" (articles.signals), durably even when the cache
         # is unreachable, so a copy from before the change is never read again.
-        return f"{SITE_SETTINGS_CACHE_KEY}:{generation('content')}"
+        # Cached like a fragment, so a page reads it in its one round trip.
+        return pagecache.cached_value(
+            SITE_SETTINGS_CACHE_KEY, pagecache.CONTENT, build=cls._from_database
+        )
+
+    @classmethod
+    def _from_database(cls) -> "SiteSettings":
+        return cls.objects.filter(pk=1).first() or cls._create_defaults()
 
     @classmethod
     def _create_defaults(cls) -> "SiteSettings":

@@ -37,7 +37,7 @@ it stale at once. A fragment entry keeps the generations it was built from
 beside its value, so a page asks for it without knowing them first: the
 snapshot's ``MGET`` also fetches the fragments the page asked for the last
 time this process rendered it (``_fragments_seen``), and a warm render reads
-Redis once (plus ``SiteSettings.load``'s own ``GET``). A fragment not
+Redis once (the site settings are such a fragment too: ``cached_value``). A fragment not
 prefetched costs one round trip (its entry with any generation not read
 yet). A request that bumps forgets what it read of the bumped names.
 
@@ -136,10 +136,10 @@ from newsroom.models import PendingInvalidation
 
 logger = logging.getLogger(__name__)
 
+# Keys of pages and of fragments, which are (generations, value). Both are
+# followed by the release (``NEWSROOM_RELEASE``), so a page or fragment cached
+# by other code is never read; generations are shared by every release.
 PAGE_PREFIX = "page:"
-# Entries are (generations, value): a prefix of their own, so that no process
-# still running the versioned-key format ("fragment:<key>:<generation>…")
-# reads one, nor this one an old entry.
 FRAGMENT_PREFIX = "fragment-g:"
 # What listings, feeds and sidebars show (see the module docstring).
 CONTENT = "content"
@@ -230,7 +230,11 @@ def register_scheduled_change(provider: Callable[[], datetime | None]) -> None:
 
 
 def fragment[T](
-    key: str, *names: str, build: Callable[[], T], timeout: int | Callable[[], int] | None = None
+    key: str,
+    *names: str,
+    build: Callable[[], T],
+    timeout: int | Callable[[], int] | None = None,
+    keep_none: bool = True,
 ) -> T:
     """The value of the fragment ``key`` built from ``names``: the cached one
     while every generation of ``names`` is current, else ``build()``'s, stored.
@@ -238,16 +242,30 @@ def fragment[T](
     ``timeout`` (seconds, or a callable asked only when storing) caps how long
     it is kept, within ``NEWSROOM_FRAGMENT_CACHE_SECONDS``. With
     ``NEWSROOM_FRAGMENT_CACHE`` off, or the cache down, ``build()`` every time.
+    ``keep_none=False``: a None from ``build()`` is not stored (a lookup by a
+    key readers choose, which must not fill the cache).
     """
     if not settings.NEWSROOM_FRAGMENT_CACHE:
         return build()
+    return cached_value(key, *names, build=build, timeout=timeout, keep_none=keep_none)
+
+
+def cached_value[T](
+    key: str,
+    *names: str,
+    build: Callable[[], T],
+    timeout: int | Callable[[], int] | None = None,
+    keep_none: bool = True,
+) -> T:
+    """As ``fragment``, whatever ``NEWSROOM_FRAGMENT_CACHE`` says: for a value
+    every request needs (the site settings), not a piece of HTML."""
 
     def seconds() -> int:
         limit = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
         asked = timeout() if callable(timeout) else timeout
         return min(asked, limit) if asked else limit
 
-    return _cached_for_generations(key, names, build=build, timeout=seconds)
+    return _cached_for_generations(key, names, build=build, timeout=seconds, keep_none=keep_none)
 
 
 def bump_content() -> None:
@@ -279,13 +297,13 @@ def published_content(view):
     return cached_view(CONTENT, timeout=seconds_until_stale)(view)
 
 
-def _cached_for_generations(key, names, *, build, timeout: Callable[[], int]):
+def _cached_for_generations(key, names, *, build, timeout: Callable[[], int], keep_none=True):
     """``build()``'s value, cached under ``key`` with the generations of
     ``names`` it was built from, for ``timeout()`` seconds; served while those
     are the generations this request reads (``newsroom.generations``), built
     afresh when the cache is down. The entry and any generation not yet read
     in this request come in one round trip, none if the page prefetched them."""
-    entry_key = FRAGMENT_PREFIX + key
+    entry_key = f"{FRAGMENT_PREFIX}{settings.NEWSROOM_RELEASE}:{key}"
     prefetched = _prefetched.get()
     try:
         if prefetched is not None and entry_key in prefetched.entries:
@@ -306,7 +324,8 @@ def _cached_for_generations(key, names, *, build, timeout: Callable[[], int]):
     else:
         value = build()
         # Not over an entry built from newer generations (a request that read them later).
-        if stored is None or any(stored.get(name, 0) < built_with[name] for name in names):
+        newer = stored is None or any(stored.get(name, 0) < built_with[name] for name in names)
+        if newer and (keep_none or value is not None):
             try:
                 cache.set(entry_key, (built_with, value), timeout=timeout())
             except Exception:
@@ -499,7 +518,8 @@ def page_key(request) -> str | None:
             value = str(int(value))
         varying.append((name, value))
     address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(sorted(varying))}"
-    return PAGE_PREFIX + hashlib.sha256(address.encode("utf-8", "backslashreplace")).hexdigest()
+    digest = hashlib.sha256(address.encode("utf-8", "backslashreplace")).hexdigest()
+    return f"{PAGE_PREFIX}{settings.NEWSROOM_RELEASE}:{digest}"
 
 
 def _request_is_cacheable(request) -> bool:

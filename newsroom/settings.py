@@ -5,6 +5,7 @@ Every variable is documented in ``.env.example``. Development runs with
 environment. A ``.env`` file at the project root is read when present.
 """
 
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -182,6 +183,26 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _code_digest() -> str:
+    """A digest of this project's code and templates (a few milliseconds)."""
+    digest = hashlib.sha256()
+    for app in ("accounts", "articles", "comments", "images", "newsroom", "wire", "wordpress"):
+        for path in sorted((BASE_DIR / app).rglob("*.py")):
+            digest.update(path.read_bytes())
+    for path in sorted((BASE_DIR / "templates").rglob("*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# Pages and fragments in the cache are this release's only: one cached by the
+# code before a deploy (another shape, other markup) is never read by the code
+# after it. The generation counters are shared by every release, so a change
+# saved on a server still running the old code invalidates the new one's pages.
+# Set it to the deployed commit; by default, a digest of the code and templates.
+NEWSROOM_RELEASE = env.str("NEWSROOM_RELEASE", default="") or _code_digest()
 
 # Caches are invalidated by bumping counters in the cache. Redis shares them
 # between processes; local memory does not, so without Redis the page cache is

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
+from articles.services import article_save
 from comments.models import Comment
 from comments.services import comment_moderate
 from newsroom import pagecache
@@ -51,6 +52,28 @@ def test_second_anonymous_visit_is_served_from_the_cache_without_queries(article
     assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
     assert second.query_count == 0
     assert second.content == first.content
+
+
+def test_a_new_release_does_not_serve_pages_or_fragments_the_old_code_cached(article, settings):
+    settings.NEWSROOM_RELEASE = "before-the-deploy"
+    fetch(article.get_absolute_url())
+    old = pagecache.fragment("greeting", pagecache.CONTENT, build=lambda: "old markup")
+    settings.NEWSROOM_RELEASE = "after-the-deploy"
+    assert fetch(article.get_absolute_url())["X-Cache"] == "MISS"
+    assert pagecache.fragment("greeting", pagecache.CONTENT, build=lambda: "new markup") == (
+        "new markup"
+    )
+    assert old == "old markup"
+
+
+def test_a_change_saved_by_a_server_on_the_old_release_reaches_the_new_one(article, settings):
+    settings.NEWSROOM_RELEASE = "after-the-deploy"
+    fetch(article.get_absolute_url())
+    settings.NEWSROOM_RELEASE = "before-the-deploy"
+    article.title = "Edited on an old server"
+    article_save(article=article)  # the generations it bumps are shared by every release
+    settings.NEWSROOM_RELEASE = "after-the-deploy"
+    assert "Edited on an old server" in fetch(article.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("url", ["/", "/category/world/", "/tag/energy/", "/feed/", "/sitemap.xml"])

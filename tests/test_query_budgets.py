@@ -63,6 +63,12 @@ def test_post_page_query_count_is_constant(client, build, size):
     assert queries_for(client, articles[0].get_absolute_url()) <= POST_PAGE_BUDGET
 
 
+def test_a_post_page_whose_fragments_are_warm_runs_no_query(client, build, comment_factory):
+    articles, *_ = build(3)
+    comment_factory(article=articles[0])
+    assert queries_for(client, articles[0].get_absolute_url()) == 0
+
+
 def test_post_page_costs_the_same_with_1_or_30_tags_and_categories(
     client, build, no_fragment_cache
 ):

@@ -111,10 +111,12 @@ def test_post_page_links_previous_next_and_related(client, article_factory):
     older = article_factory(title="Older", publish_at=now - timedelta(days=3), tags=["x"])
     middle = article_factory(title="Middle", publish_at=now - timedelta(days=2), tags=["x"])
     newer = article_factory(title="Newer", publish_at=now - timedelta(days=1))
-    response = client.get(middle.get_absolute_url())
-    assert response.context["previous_article"] == older
-    assert response.context["next_article"] == newer
-    assert response.context["related_articles"] == [older]
+    page = client.get(middle.get_absolute_url()).content.decode()
+    assert f'rel="prev" href="{older.get_absolute_url()}"' in page
+    assert f'rel="next" href="{newer.get_absolute_url()}"' in page
+    related = page[page.index('class="related__list"') :].split("</ul>")[0]
+    assert older.get_absolute_url() in related
+    assert newer.get_absolute_url() not in related
 
 
 def test_category_lists_its_own_and_its_childrens_articles(

@@ -3,8 +3,10 @@ change (``post_html``, ``render_comments``), and never shared where they
 would be someone's own: what a reader sees stays the same."""
 
 import pytest
+from django.core.cache import cache
 
 from articles.services import article_save
+from newsroom.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,54 @@ def test_a_post_on_another_host_carries_that_hosts_absolute_urls(client, article
     client.get(article.get_absolute_url())
     html = client.get(article.get_absolute_url(), HTTP_HOST="mirror.example").content.decode()
     assert f'"mainEntityOfPage": "http://mirror.example{article.get_absolute_url()}"' in html
+
+
+def test_a_second_render_of_a_post_reuses_the_site_header_and_footer(client, article):
+    client.get(article.get_absolute_url())
+    again = client.get(article.get_absolute_url())
+    assert not templates_rendered(again) & {
+        "includes/header.html",
+        "includes/footer.html",
+        "includes/head_links.html",
+        "includes/post_navigation.html",
+    }
+
+
+def test_a_renamed_site_shows_its_new_name_in_the_header_and_footer_at_once(client, article):
+    client.get(article.get_absolute_url())
+    site = SiteSettings.load()
+    site.name = "The Harbour Gazette"
+    site.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<a class="site-header__name" href="/">The Harbour Gazette</a>' in html
+    assert "The Harbour Gazette</p>" in html.split('<footer class="site-footer"')[1]
+
+
+def test_the_search_page_keeps_the_query_in_the_header_search_box(client, article):
+    client.get("/")  # the shared header, with an empty box, is cached
+    html = client.get("/search/", {"q": "harbour cranes"}).content.decode()
+    assert 'id="search-q" type="search" name="q" value="harbour cranes"' in html
+
+
+def test_a_new_post_appears_as_the_next_link_of_the_one_before(client, article, article_factory):
+    client.get(article.get_absolute_url())
+    newer = article_factory(title="The story after")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'rel="next" href="{newer.get_absolute_url()}"' in html
+
+
+def cache_keys_containing(text: str) -> list[str]:
+    backend = cache._cache
+    if isinstance(backend, dict):  # local memory
+        return [key for key in backend if text in key]
+    return backend.get_client().keys(f"*{text}*")
+
+
+def test_an_unknown_post_address_is_a_404_and_is_not_kept_in_the_cache(client, article):
+    missing = article.get_absolute_url().replace(article.slug, "no-such-story")
+    assert client.get(missing).status_code == 404
+    assert client.get(missing).status_code == 404
+    assert cache_keys_containing("no-such-story") == []
+    assert cache_keys_containing(f"published-post:{article.slug}") == []
+    client.get(article.get_absolute_url())
+    assert cache_keys_containing(f"published-post:{article.slug}") != []

@@ -15,7 +15,13 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.selectors import article_filing_loaded, page_menu, sidebar_data
+from articles.selectors import (
+    article_filing_loaded,
+    article_neighbours,
+    article_related,
+    page_menu,
+    sidebar_data,
+)
 from newsroom import pagecache
 from newsroom.links import safe_url
 
@@ -51,15 +57,20 @@ def render_page_menu() -> str:
     return mark_safe(html)
 
 
-POST_PARTS = {"head": "includes/post_head.html", "article": "includes/post_article.html"}
+POST_PARTS = {
+    "head": "includes/post_head.html",
+    "article": "includes/post_article.html",
+    "navigation": "includes/post_navigation.html",
+}
 
 
 @register.simple_tag(takes_context=True)
 def post_html(context, article, part: str) -> str:
-    """One part of a post page's own HTML: ``"head"`` (meta tags, JSON-LD) or
-    ``"article"`` (title, source, image, body, filing).
+    """One part of a post page's own HTML: ``"head"`` (meta tags, JSON-LD),
+    ``"article"`` (title, source, image, body, filing) or ``"navigation"``
+    (previous, next and related articles).
 
-    Both parts are built together, once per content change (an edit, a
+    The parts are built together, once per content change (an edit, a
     category renamed, the site renamed all bump ``content``), and kept for the
     rest of this render in ``render_context``, so a page reads the cache once.
     The absolute URLs they carry follow the request's host, so it is part of
@@ -82,6 +93,8 @@ def _post_parts(context, article) -> dict[str, str]:
 
     def build() -> dict[str, str]:
         article_filing_loaded(article)
+        values.update(article_neighbours(article=article))
+        values["related_articles"] = article_related(article=article)
         return {part: render_to_string(name, values) for part, name in POST_PARTS.items()}
 
     if not article.is_published:
