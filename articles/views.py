@@ -7,11 +7,13 @@ Views filter with ``ArticleQuerySet`` methods and take the rest from
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import (
     DayArchiveView,
@@ -28,20 +30,49 @@ from articles.selectors import published_post
 from newsroom import pagecache
 
 
+class CountedOncePaginator(Paginator):
+    """A listing's paginator whose count — a query over every article the
+    listing holds — is kept until content changes, under ``count_key``."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        return pagecache.fragment(
+            self.count_key,
+            pagecache.CONTENT,
+            build=lambda: Paginator.count.func(self),
+            timeout=pagecache.seconds_until_stale,
+        )
+
+
 class PublishedArticlesMixin:
-    """What every listing shares: published articles, a page at a time."""
+    """What every listing shares: published articles, a page at a time. The
+    cards of each page are cached by the template (``render_cards``) and the
+    count by the paginator, so a page whose cards are cached runs no query
+    for them."""
 
     model = Article
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     # A section with nothing published is a dead end: 404, not an empty page.
     allow_empty = False
+    # The listing is the same for every reader at its address (not a search).
+    same_at_its_address = True
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
     def get_paginate_by(self, queryset):
         return settings.NEWSROOM_PAGE_SIZE
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if not self.same_at_its_address:
+            return super().get_paginator(queryset, per_page, **kwargs)
+        count_key = f"articles:count:{self.request.path}"
+        return CountedOncePaginator(queryset, per_page, count_key=count_key, **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -167,6 +198,7 @@ class DayView(DateArchiveMixin, DayArchiveView):
 
 class SearchView(PublishedArticlesMixin, ListView):
     allow_empty = True
+    same_at_its_address = False
     template_name = "articles/search.html"
 
     def get_queryset(self):

@@ -69,6 +69,18 @@ def test_a_post_page_whose_fragments_are_warm_runs_no_query(client, build, comme
     assert queries_for(client, articles[0].get_absolute_url()) == 0
 
 
+def test_a_home_page_whose_cards_are_warm_runs_no_query(client, build):
+    build(3)
+    assert queries_for(client, "/") == 0
+
+
+def test_a_category_page_whose_cards_are_warm_reads_only_what_it_is_about(client, build):
+    _, category, *_ = build(3)
+    # The category by its slug, the categories inside it, and whether anything
+    # is filed there (a 404 if not).
+    assert queries_for(client, category.get_absolute_url()) == 3
+
+
 def test_post_page_costs_the_same_with_1_or_30_tags_and_categories(
     client, build, no_fragment_cache
 ):

@@ -120,3 +120,23 @@ def test_an_unknown_post_address_is_a_404_and_is_not_kept_in_the_cache(client, a
     assert cache_keys_containing(f"published-post:{article.slug}") == []
     client.get(article.get_absolute_url())
     assert cache_keys_containing(f"published-post:{article.slug}") != []
+
+
+def test_a_new_article_appears_on_the_home_page_and_its_category_at_once(
+    client, article_factory, category_factory
+):
+    world = category_factory(name="World")
+    article_factory(title="Yesterdays story", categories=[world])
+    client.get("/"), client.get(world.get_absolute_url())
+    article_factory(title="Todays story", categories=[world])
+    assert "Todays story" in client.get("/").content.decode()
+    assert "Todays story" in client.get(world.get_absolute_url()).content.decode()
+
+
+def test_a_listing_grows_a_second_page_when_enough_is_published(client, article_factory, settings):
+    settings.NEWSROOM_PAGE_SIZE = 2
+    article_factory.create_batch(2)
+    assert "Page 1 of" not in client.get("/").content.decode()
+    article_factory()
+    assert "Page 1 of 2" in client.get("/").content.decode()
+    assert client.get("/", {"page": 2}).status_code == 200

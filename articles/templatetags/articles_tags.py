@@ -1,11 +1,12 @@
 """Template tags of the reader's site: the sidebar, the header's page menu, a
-post's own HTML, and an article's JSON-LD.
+listing's cards, a post's own HTML, and an article's JSON-LD.
 
 The parts of a page that only change with published content are rendered once
 per ``content`` generation through ``pagecache.fragment`` (the one freshness
-API): the sidebar, the page menu, and a post's head tags and article element
-(``post_html``), so a page the page cache missed — a comment approved, a
-visitor with a session — renders little more than its comment thread.
+API): the sidebar, the page menu, a listing page's cards (``render_cards``),
+and a post's head tags, article element and navigation (``post_html``). So a
+page the page cache missed — a comment approved, a visitor with a session —
+renders little more than its comment thread.
 """
 
 import json
@@ -52,6 +53,24 @@ def render_page_menu() -> str:
         "articles:page-menu",
         pagecache.CONTENT,
         build=lambda: render_to_string("includes/page_menu.html", {"pages": page_menu()}),
+        timeout=pagecache.seconds_until_stale,
+    )
+    return mark_safe(html)
+
+
+@register.simple_tag(takes_context=True)
+def render_cards(context, articles, empty: str = "") -> str:
+    """A listing page's article cards (``empty`` when there are none), rendered
+    once per content change for each listing page. ``articles`` is the page's
+    lazy queryset: a page whose cards are cached does not run it."""
+    page = context.get("page_obj")
+    number = page.number if page is not None else 1
+    html = pagecache.fragment(
+        f"articles:cards:{context['request'].path}:{number}",
+        pagecache.CONTENT,
+        build=lambda: render_to_string(
+            "includes/article_cards.html", {"articles": articles, "empty": empty}
+        ),
         timeout=pagecache.seconds_until_stale,
     )
     return mark_safe(html)
