@@ -413,12 +413,22 @@ def main():
     report(rows, args, memory)
 
 
+def body_size(url: str) -> int:
+    """The bytes ``url`` answers with; 0, said aloud, if it answers an error
+    (a failed answer is the run's finding, not a reason to stop it)."""
+    try:
+        return len(urllib.request.urlopen(url, timeout=30).read())
+    except OSError as error:  # urllib.error.HTTPError and URLError included
+        print(f"    {url}: {error}", flush=True)
+        return 0
+
+
 def measure(rows, args, name, url, mode, extra=None, query_count=None) -> dict:
     """One wrk run of ``url``, added to ``rows`` (a page is fetched once first)."""
     if not extra:
-        urllib.request.urlopen(url).read()  # warm
+        body_size(url)  # warm
     result = wrk(url, args, extra)
-    size = len(urllib.request.urlopen(url).read()) if not extra else 0
+    size = body_size(url) if not extra else 0
     row = {"page": name, "mode": mode, "queries": query_count, "size": size, **result}
     rows.append(row)
     print(

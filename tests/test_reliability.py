@@ -48,9 +48,12 @@ def test_pages_are_served_while_redis_is_down(dead_redis, article_factory, caplo
     assert "serving without the cache" in caplog.text or "Could not invalidate" in caplog.text
 
 
-def test_healthz_says_the_cache_is_down(dead_redis):
+def test_healthz_says_the_cache_is_down_but_keeps_the_server_in_the_pool(dead_redis):
+    # Pages are served without Redis; a 503 here would take every app server
+    # (they share Redis) out of the load balancer at once.
     response = Client().get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["cache"] == "unavailable"
 
 
