@@ -4,11 +4,14 @@ It answers Varnish's purge (``PURGE /`` with an ``xkey-purge`` header) and
 Cloudflare's purge-by-tag API (``POST /client/v4/zones/<zone>/purge_cache``,
 bearer token ``CLOUDFLARE_TOKEN``), and records each in ``server.purges`` as
 (method, path, keys). ``server.failures`` is how many of the next requests it
-answers 503 (an overloaded or restarting cache).
+answers 503 (an overloaded or restarting cache); ``server.drops`` how many it
+closes without an answer (a cache under load resetting connections).
 """
 
 import contextlib
 import json
+import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,6 +37,12 @@ class PurgeHandler(BaseHTTPRequestHandler):
         return self._answer(200, json.dumps({"success": True, "errors": []}).encode())
 
     def _failing(self) -> bool:
+        if self.server.drops > 0:
+            self.server.drops -= 1
+            # Closed at once with a reset, as an overloaded cache does.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return True
         if self.server.failures > 0:
             self.server.failures -= 1
             self._answer(503, b"Service Unavailable")
@@ -52,10 +61,12 @@ class PurgeHandler(BaseHTTPRequestHandler):
 
 @contextlib.contextmanager
 def purge_server():
-    """A running stand-in; ``server.port``, ``server.purges``, ``server.failures``."""
+    """A running stand-in; ``server.port``, ``server.purges``, ``server.failures``,
+    ``server.drops``."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeHandler)
     server.purges = []
     server.failures = 0
+    server.drops = 0
     server.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

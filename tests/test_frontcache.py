@@ -311,6 +311,23 @@ def test_a_purge_the_cache_refuses_is_recorded_and_sent_later(
     assert not PendingPurge.objects.exists()
 
 
+def test_a_connection_the_cache_drops_is_tried_again_at_once(article, stand_in):
+    stand_in.purges.clear()
+    stand_in.drops = 1
+    assert frontcache.purge(["content"]) is True
+    assert purged_keys(stand_in) == {"content"}
+    assert not PendingPurge.objects.exists()
+
+
+def test_a_cache_that_drops_every_connection_gets_the_purge_later(article, stand_in):
+    stand_in.purges.clear()
+    stand_in.drops = 2
+    assert frontcache.purge(["content"]) is False
+    assert list(PendingPurge.objects.values_list("name", flat=True)) == ["content"]
+    assert frontcache.pending_purges_apply() == 0
+    assert purged_keys(stand_in) == {"content"}
+
+
 def test_a_cache_that_just_failed_is_not_waited_on_by_readers(article, stand_in):
     stand_in.purges.clear()
     stand_in.failures = 1

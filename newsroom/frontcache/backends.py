@@ -70,18 +70,33 @@ class FrontendCache:
         raise NotImplementedError
 
     def send(self, method: str, url: str, *, headers=None, body: bytes | None = None) -> bytes:
-        """Make one HTTP request; its body if the answer is 2xx, else ``PurgeFailed``."""
+        """Make one HTTP request; its body if the answer is 2xx, else ``PurgeFailed``.
+        A connection the cache drops or refuses is tried once more at once: a
+        cache under load resets some, and a purge recorded for later leaves
+        its pages stale until then."""
         request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=PURGE_TIMEOUT) as response:
-                return response.read()
-        except urllib.error.HTTPError as error:
-            raise PurgeFailed(f"{method} {url}: HTTP {error.code}") from error
-        except (OSError, ValueError) as error:
-            raise PurgeFailed(f"{method} {url}: {error}") from error
+        for attempt in (1, 2):
+            try:
+                with urllib.request.urlopen(request, timeout=PURGE_TIMEOUT) as response:
+                    return response.read()
+            except urllib.error.HTTPError as error:
+                raise PurgeFailed(f"{method} {url}: HTTP {error.code}") from error
+            except (OSError, ValueError) as error:
+                if attempt == 1 and _connection_dropped(error):
+                    continue
+                raise PurgeFailed(f"{method} {url}: {error}") from error
+        raise AssertionError("unreachable")
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.label}>"
+
+
+def _connection_dropped(error: Exception) -> bool:
+    """Whether ``error`` is a connection reset or refused (urllib wraps those
+    met while connecting in ``URLError``)."""
+    return isinstance(error, ConnectionError) or isinstance(
+        getattr(error, "reason", None), ConnectionError
+    )
 
 
 class VarnishCache(FrontendCache):
