@@ -391,6 +391,11 @@ def main():
     servers = {
         "uncached": uncached,
         "cached": Server("cached", {**env, "NEWSROOM_PAGE_CACHE_SECONDS": "600"}, workers=args.workers),
+        # Every fragment built on every request: what the first reader after a change pays.
+        "cold": Server(
+            "cold", {**env, "NEWSROOM_PAGE_CACHE_SECONDS": "0", "NEWSROOM_FRAGMENT_CACHE": "0"},
+            workers=args.workers,
+        ),
         "wsgi": Server("wsgi", baseline_env, app="bench.baseline:application", workers=args.workers),
         "django": Server(
             "django", {**baseline_env, "DJANGO_ROOT_URLCONF": "bench.baseline", "NEWSROOM_PAGE_CACHE_SECONDS": "0"},
@@ -453,6 +458,9 @@ def measure_newsroom(servers, paths, queries, busy, args, rows) -> None:
     run("transport: bare Django", "django", "/bench/bare/", "baseline")
     for name, path in paths.items():
         run(name, "uncached", path, "uncached", query_count=queries[name])
+    for name in ("post, 50 comments", "home"):
+        if name in paths:
+            run(name, "cold", paths[name], "cold (no fragments)")
     for name in ("post, 50 comments", "home"):
         if name in paths:
             run(name, "cached", paths[name], "cached", query_count=0)
@@ -606,6 +614,8 @@ def summary(rows, memory) -> str:
     lines = [
         f"- uncached post page ÷ WordPress classic theme (uncached): "
         f"{ratio(rows, post, 'uncached', post, 'WordPress (Twenty Twenty-One)')}",
+        f"- cold post page (no fragments: the first reader after a change) ÷ WordPress: "
+        f"{ratio(rows, post, 'cold (no fragments)', post, 'WordPress (Twenty Twenty-One)')}",
         f"- cached post page ÷ bare Django view: "
         f"{ratio(rows, post, 'cached', 'transport: bare Django', 'baseline')}",
         f"- Newsroom through Varnish (hit) ÷ nginx static file: "
