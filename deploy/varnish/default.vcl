@@ -60,11 +60,11 @@ sub vcl_recv {
         }
         if (req.http.xkey-purge) {
             # Before purging: a fetch under way from now on is not kept (vcl_backend_response).
-            var.global_set("purged_at", "" + std.time2real(now, 0.0));
+            var.global_set("purged_at", "" + std.integer(real=(std.time2real(now, 0.0) - 1700000000) * 1000000));
             set req.http.n-gone = xkey.purge(req.http.xkey-purge);
             return (synth(200, "Purged " + req.http.n-gone));
         }
-        var.global_set("purged_at", "" + std.time2real(now, 0.0));
+        var.global_set("purged_at", "" + std.integer(real=(std.time2real(now, 0.0) - 1700000000) * 1000000));
         return (purge);
     }
     if (req.method != "GET" && req.method != "HEAD") {
@@ -101,15 +101,18 @@ sub vcl_hash {
 }
 
 sub vcl_backend_fetch {
-    set bereq.http.X-Fetch-Started = "" + std.time2real(now, 0.0);
+    # Microseconds since 2023-11-14 (a VCL INT holds 15 digits): a REAL would be
+    # written with three decimals, and a fetch in the same millisecond as a
+    # purge could not be told from one before it.
+    set bereq.http.X-Fetch-Started = "" + std.integer(real=(std.time2real(now, 0.0) - 1700000000) * 1000000);
 }
 
 sub vcl_backend_response {
     # Only what the site says any anonymous reader may be given is shared, and
     # only if no purge came while it was being fetched (see the top).
     if (beresp.http.Cache-Control !~ "(^|,)\s*public" || beresp.http.Set-Cookie
-        || std.real(bereq.http.X-Fetch-Started, 0.0)
-           <= std.real(var.global_get("purged_at"), -1.0)) {
+        || std.integer(bereq.http.X-Fetch-Started, 0)
+           <= std.integer(var.global_get("purged_at"), -1)) {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
         return (deliver);
