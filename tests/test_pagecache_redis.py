@@ -82,9 +82,9 @@ def test_a_process_that_has_not_seen_a_page_needs_a_second_round_trip_once(
 
 
 # A render with the fragments warm: the generations are read once, before it,
-# with the fragments this page asked for last time (one MGET); the site
-# settings are their own GET (``SiteSettings.load``).
-WARM_RENDER = ["MGET", "GET"]
+# with the fragments this page asked for last time — the site settings and the
+# post's row among them — in one MGET.
+WARM_RENDER = ["MGET"]
 
 
 def warm_post_url(article_factory, comment_factory) -> str:
@@ -97,7 +97,7 @@ def warm_post_url(article_factory, comment_factory) -> str:
     return url
 
 
-def test_a_warm_post_render_reads_redis_in_two_round_trips(
+def test_a_warm_post_render_reads_redis_in_one_round_trip(
     settings, article_factory, comment_factory, redis_commands
 ):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
@@ -108,7 +108,7 @@ def test_a_warm_post_render_reads_redis_in_two_round_trips(
     assert redis_commands == WARM_RENDER
 
 
-def test_a_post_page_the_page_cache_misses_is_rendered_checked_and_stored_in_five_commands(
+def test_a_post_page_the_page_cache_misses_is_rendered_checked_and_stored_in_four_commands(
     article_factory, comment_factory, redis_commands, rf
 ):
     url = warm_post_url(article_factory, comment_factory)
