@@ -84,10 +84,12 @@ sub vcl_recv {
     }
     # No page reads any other cookie (analytics, the CSRF cookie): one shared copy.
     unset req.http.Cookie;
-    # Tracking parameters (newsroom.pagecache.TRACKING_PARAMETERS and TRACKING_PREFIXES).
-    set req.url = regsuball(req.url, "(?<=[?&])(utm_[^=&]*|_ga|_gl|_hsenc|_hsmi|dclid|fbclid|gbraid|gclid|igshid|mc_cid|mc_eid|mkt_tok|msclkid|ref|ref_src|twclid|wbraid|yclid)(=[^&]*)?(&|$)", "");
-    set req.url = regsub(req.url, "[?&]+$", "");
-    set req.url = std.querysort(req.url);
+    if (req.url ~ "\?") {  # most page addresses have no query: no regex work on them
+        # Tracking parameters (newsroom.pagecache.TRACKING_PARAMETERS and TRACKING_PREFIXES).
+        set req.url = regsuball(req.url, "(?<=[?&])(utm_[^=&]*|_ga|_gl|_hsenc|_hsmi|dclid|fbclid|gbraid|gclid|igshid|mc_cid|mc_eid|mkt_tok|msclkid|ref|ref_src|twclid|wbraid|yclid)(=[^&]*)?(&|$)", "");
+        set req.url = regsub(req.url, "[?&]+$", "");
+        set req.url = std.querysort(req.url);
+    }
     if (std.healthy(req.backend_hint)) {
         # App servers up: an expired page is refreshed at once, not served stale.
         set req.grace = 10s;
