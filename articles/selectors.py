@@ -4,8 +4,9 @@ Listings filter ``Article.objects.published()`` with ``ArticleQuerySet``
 methods (``for_listing``, ``in_category_tree``…); the rest is here:
 
 * ``article_filing_loaded`` — an article's categories and tags, read once;
-* ``published_post`` — the published post at a slug, as the post page reads
-  it, cached until content changes;
+* ``published_post``, ``published_page`` — the published post at a slug, the
+  published page at a path, as their views read them, cached until content
+  changes;
 * ``article_neighbours``, ``article_related`` — a post page's previous, next
   and related articles (the ``post_html`` tag caches them rendered);
 * ``sidebar_data`` — what the sidebar shows (the ``render_sidebar`` tag caches
@@ -33,6 +34,20 @@ TAG_CLOUD_SIZE = 30
 RECENT_COUNT = 5
 # Fields the post page reads only when it builds the post's HTML.
 POST_ROW_DEFERRED = ("body", "excerpt", "featured_image_renditions")
+
+
+def published_page(*, path: str) -> Page | None:
+    """The published page at ``path``, or None: ``Page.objects.published()``,
+    kept until content changes, so a page whose fragments are warm runs no
+    query. Every unknown address reaches this (the page URL is the catch-all),
+    so a path with no page is not kept."""
+    return pagecache.fragment(
+        f"articles:published-page:{path}",
+        pagecache.CONTENT,
+        build=lambda: Page.objects.published().filter(path=path).first(),
+        timeout=pagecache.seconds_until_stale,
+        keep_none=False,
+    )
 
 
 def article_neighbours(*, article: Article) -> dict[str, Article | None]:

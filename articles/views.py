@@ -26,7 +26,7 @@ from taggit.models import Tag
 
 from articles import search
 from articles.models import Article, Category, Page, Source
-from articles.selectors import published_post
+from articles.selectors import published_page, published_post
 from newsroom import pagecache
 
 
@@ -282,13 +282,15 @@ class PageDetailView(ArticleResponseMixin, DetailView):
         self.get_object()
         return super().http_method_not_allowed(request, *args, **kwargs)
 
-    def get_queryset(self):
-        if self.request.user.has_perm("articles.change_page"):
-            return Page.objects.all()  # staff preview unpublished pages at their address
-        return Page.objects.published()
-
     def get_object(self, queryset=None):
-        return get_object_or_404(self.get_queryset(), path=self.kwargs["path"])
+        path = self.kwargs["path"]
+        if self.request.user.has_perm("articles.change_page"):
+            # Staff preview unpublished pages at their address.
+            return get_object_or_404(Page.objects.all(), path=path)
+        page = published_page(path=path)
+        if page is None:
+            raise Http404("No page at this address.")
+        return page
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()

@@ -140,3 +140,11 @@ def test_a_listing_grows_a_second_page_when_enough_is_published(client, article_
     article_factory()
     assert "Page 1 of 2" in client.get("/").content.decode()
     assert client.get("/", {"page": 2}).status_code == 200
+
+
+def test_an_address_with_no_page_is_a_404_and_is_not_kept_in_the_cache(client, page_factory):
+    page_factory(slug="about")
+    client.get("/about/")
+    assert client.get("/no-such-page/").status_code == 404
+    assert cache_keys_containing("no-such-page") == []
+    assert cache_keys_containing("published-page:about") != []
