@@ -21,6 +21,7 @@ Callers: ``articles.views``, ``articles.templatetags.articles_tags``,
 ``articles.apps``.
 """
 
+import hashlib
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -36,13 +37,19 @@ RECENT_COUNT = 5
 POST_ROW_DEFERRED = ("body", "excerpt", "featured_image_renditions")
 
 
+def _key_part(address: str) -> str:
+    """Part of a cache key from part of an address a reader typed: a digest,
+    so that no length or character of theirs reaches the cache backend."""
+    return hashlib.sha256(address.encode("utf-8", "backslashreplace")).hexdigest()[:32]
+
+
 def published_page(*, path: str) -> Page | None:
     """The published page at ``path``, or None: ``Page.objects.published()``,
     kept until content changes, so a page whose fragments are warm runs no
     query. Every unknown address reaches this (the page URL is the catch-all),
     so a path with no page is not kept."""
     return pagecache.fragment(
-        f"articles:published-page:{path}",
+        f"articles:published-page:{_key_part(path)}",
         pagecache.CONTENT,
         build=lambda: Page.objects.published().filter(path=path).first(),
         timeout=pagecache.seconds_until_stale,
@@ -105,7 +112,7 @@ def published_post(*, slug: str) -> Article | None:
     runs no query. Without its body and excerpt (the post's HTML is a fragment
     of its own; they are read when it is built). An unknown slug is not kept."""
     return pagecache.fragment(
-        f"articles:published-post:{slug}",
+        f"articles:published-post:{_key_part(slug)}",
         pagecache.CONTENT,
         build=lambda: (
             Article.objects.published().defer(*POST_ROW_DEFERRED).filter(slug=slug).first()
