@@ -312,7 +312,7 @@ def comment_post_env(article_id) -> dict:
     return {"BENCH_POST_BODY": body, "BENCH_CSRF": csrf, "BENCH_ARTICLE": str(article_id)}
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description="Newsroom benchmark harness")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--redis", action="store_true", help="use Redis as the cache")
@@ -334,17 +334,11 @@ def main():
         action="store_true",
         help="also measure the page through Varnish with deploy/varnish/default.vcl",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    ensure_wrk()
-    env = base_env(args)
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    sys.path.insert(0, str(ROOT))
-    build_site(args, env)
 
-    import django
-
-    django.setup()
+def bench_paths(args) -> tuple[dict[str, str], object]:
+    """The pages measured (``--only`` picks some) and the busy post comments go to."""
     from taggit.models import Tag
 
     from articles.models import Article, Category, Source
@@ -380,8 +374,12 @@ def main():
     paths["category page 400"] = f"{biggest.get_absolute_url()}?page={deep}"
     if args.only:
         paths = {name: paths[name] for name in pages_named(args.only, paths)}
-    queries = measure_queries(paths)
+    return paths, busy
 
+
+def start_servers(env, args, paths) -> tuple[dict, str, bytes]:
+    """The gunicorn servers measured, the sample page's path and its bytes
+    (which the baselines serve)."""
     # The baseline serves the 50-comment post page's bytes.
     uncached = Server("uncached", {**env, "NEWSROOM_PAGE_CACHE_SECONDS": "0"}, workers=args.workers)
     sample_path = paths.get("post, 50 comments", next(iter(paths.values())))
@@ -402,6 +400,25 @@ def main():
             workers=args.workers, probe="/bench/bare/",
         ),
     }  # fmt: skip
+    return servers, sample_path, sample
+
+
+def main():
+    args = parse_args()
+    ensure_wrk()
+    env = base_env(args)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    sys.path.insert(0, str(ROOT))
+    build_site(args, env)
+
+    import django
+
+    django.setup()
+    from articles.models import Article
+
+    paths, busy = bench_paths(args)
+    queries = measure_queries(paths)
+    servers, sample_path, sample = start_servers(env, args, paths)
     rows, memory = [], {}
     try:
         measure_newsroom(servers, paths, queries, busy, args, rows)
