@@ -7,6 +7,8 @@ methods (``for_listing``, ``in_category_tree``…); the rest is here:
 * ``published_post``, ``published_page`` — the published post at a slug, the
   published page at a path, as their views read them, cached until content
   changes;
+* ``listed_by_slug`` — the category, source or tag a listing page is about,
+  cached until content changes;
 * ``article_neighbours``, ``article_related`` — a post page's previous, next
   and related articles (the ``post_html`` tag caches them rendered);
 * ``sidebar_data`` — what the sidebar shows (the ``render_sidebar`` tag caches
@@ -25,6 +27,7 @@ import hashlib
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Count, F, Q, prefetch_related_objects
 
 from articles.models import Article, Page
@@ -52,6 +55,19 @@ def published_page(*, path: str) -> Page | None:
         f"articles:published-page:{_key_part(path)}",
         pagecache.CONTENT,
         build=lambda: Page.objects.published().filter(path=path).first(),
+        timeout=pagecache.seconds_until_stale,
+        keep_none=False,
+    )
+
+
+def listed_by_slug[M: models.Model](model: type[M], *, slug: str) -> M | None:
+    """The category, source or tag at ``slug`` (a listing page's subject), or
+    None; kept until content changes (saving or deleting one bumps it). An
+    unknown slug is not kept."""
+    return pagecache.fragment(
+        f"articles:{model._meta.label_lower}:{_key_part(slug)}",
+        pagecache.CONTENT,
+        build=lambda: model.objects.filter(slug=slug).first(),
         timeout=pagecache.seconds_until_stale,
         keep_none=False,
     )

@@ -26,8 +26,16 @@ from taggit.models import Tag
 
 from articles import search
 from articles.models import Article, Category, Page, Source
-from articles.selectors import published_page, published_post
+from articles.selectors import listed_by_slug, published_page, published_post
 from newsroom import pagecache
+
+
+def listing_subject(model, *, slug: str):
+    """The category, source or tag a listing is about, or a 404."""
+    found = listed_by_slug(model, slug=slug)
+    if found is None:
+        raise Http404(f"No {model._meta.verbose_name} at this address.")
+    return found
 
 
 class CountedOncePaginator(Paginator):
@@ -68,7 +76,14 @@ class PublishedArticlesMixin:
     def get_paginate_by(self, queryset):
         return settings.NEWSROOM_PAGE_SIZE
 
+    def get_allow_empty(self):
+        # ``ListView.get`` would ask the database whether a listing that may
+        # not be empty is; the paginator says so from its kept count instead
+        # (``allow_empty_first_page``, below): a 404 either way.
+        return True
+
     def get_paginator(self, queryset, per_page, **kwargs):
+        kwargs["allow_empty_first_page"] = self.allow_empty
         if not self.same_at_its_address:
             return super().get_paginator(queryset, per_page, **kwargs)
         count_key = f"articles:count:{self.request.path}"
@@ -95,7 +110,7 @@ class CategoryView(PublishedArticlesMixin, ListView):
     """A category's articles, including those of the categories inside it."""
 
     def get_queryset(self):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.category = listing_subject(Category, slug=self.kwargs["slug"])
         return super().get_queryset().in_category_tree(self.category)
 
     def get_context_data(self, **kwargs):
@@ -111,7 +126,7 @@ class CategoryView(PublishedArticlesMixin, ListView):
 
 class TagView(PublishedArticlesMixin, ListView):
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = listing_subject(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
@@ -126,7 +141,7 @@ class TagView(PublishedArticlesMixin, ListView):
 
 class SourceView(PublishedArticlesMixin, ListView):
     def get_queryset(self):
-        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        self.source = listing_subject(Source, slug=self.kwargs["slug"])
         return super().get_queryset().filter(source=self.source)
 
     def get_context_data(self, **kwargs):

@@ -74,11 +74,17 @@ def test_a_home_page_whose_cards_are_warm_runs_no_query(client, build):
     assert queries_for(client, "/") == 0
 
 
-def test_a_category_page_whose_cards_are_warm_reads_only_what_it_is_about(client, build):
+def test_a_category_page_whose_cards_are_warm_reads_only_the_category_tree(client, build):
     _, category, *_ = build(3)
-    # The category by its slug, the categories inside it, and whether anything
-    # is filed there (a 404 if not).
-    assert queries_for(client, category.get_absolute_url()) == 3
+    # Which categories are inside it (its articles are those filed in any).
+    assert queries_for(client, category.get_absolute_url()) == 1
+
+
+@pytest.mark.parametrize("listing", ["tag", "source"])
+def test_a_tag_or_source_page_whose_cards_are_warm_runs_no_query(client, build, listing):
+    _, _, tag, source = build(3)
+    url = f"/tag/{tag}/" if listing == "tag" else source.get_absolute_url()
+    assert queries_for(client, url) == 0
 
 
 def test_post_page_costs_the_same_with_1_or_30_tags_and_categories(

@@ -150,3 +150,14 @@ def test_an_address_with_no_page_is_a_404_and_is_not_kept_in_the_cache(client, p
     assert client.get("/no-such-page/").status_code == 404
     assert client.get("/" + "very-long-" * 100 + "/").status_code == 404
     assert cache_keys_containing("published-page:") == kept
+
+
+def test_an_unknown_category_tag_or_source_is_a_404_and_is_not_kept(client, category_factory):
+    world = category_factory(name="World")
+    client.get(world.get_absolute_url())
+    kept = cache_keys_containing("articles:articles.category:")
+    for url in ("/category/no-such-section/", "/tag/no-such-tag/", "/source/no-such-source/"):
+        assert client.get(url).status_code == 404, url
+    assert cache_keys_containing("articles:articles.category:") == kept
+    assert cache_keys_containing("articles:taggit.tag:") == []
+    assert cache_keys_containing("articles:articles.source:") == []
