@@ -40,37 +40,33 @@ RECENT_COUNT = 5
 POST_ROW_DEFERRED = ("body", "excerpt", "featured_image_renditions")
 
 
-def _key_part(address: str) -> str:
-    """Part of a cache key from part of an address a reader typed: a digest,
-    so that no length or character of theirs reaches the cache backend."""
-    return hashlib.sha256(address.encode("utf-8", "backslashreplace")).hexdigest()[:32]
+def _found_at(queryset, kind: str, **address):
+    """The one row of ``queryset`` at ``address`` (a slug or a path, from the
+    address a reader asked for), or None; kept until content changes. The key
+    holds a digest of the address, so no length or character of the reader's
+    reaches the cache backend; None is not kept, so unknown addresses cannot
+    fill the cache."""
+    [value] = address.values()
+    digest = hashlib.sha256(value.encode("utf-8", "backslashreplace")).hexdigest()[:32]
+    return pagecache.fragment(
+        f"articles:{kind}:{digest}",
+        pagecache.CONTENT,
+        build=lambda: queryset.filter(**address).first(),
+        keep_none=False,
+    )
 
 
 def published_page(*, path: str) -> Page | None:
     """The published page at ``path``, or None: ``Page.objects.published()``,
     kept until content changes, so a page whose fragments are warm runs no
-    query. Every unknown address reaches this (the page URL is the catch-all),
-    so a path with no page is not kept."""
-    return pagecache.fragment(
-        f"articles:published-page:{_key_part(path)}",
-        pagecache.CONTENT,
-        build=lambda: Page.objects.published().filter(path=path).first(),
-        timeout=pagecache.seconds_until_stale,
-        keep_none=False,
-    )
+    query. Every unknown address reaches this (the page URL is the catch-all)."""
+    return _found_at(Page.objects.published(), "published-page", path=path)
 
 
 def listed_by_slug[M: models.Model](model: type[M], *, slug: str) -> M | None:
     """The category, source or tag at ``slug`` (a listing page's subject), or
-    None; kept until content changes (saving or deleting one bumps it). An
-    unknown slug is not kept."""
-    return pagecache.fragment(
-        f"articles:{model._meta.label_lower}:{_key_part(slug)}",
-        pagecache.CONTENT,
-        build=lambda: model.objects.filter(slug=slug).first(),
-        timeout=pagecache.seconds_until_stale,
-        keep_none=False,
-    )
+    None; kept until content changes (saving or deleting one bumps it)."""
+    return _found_at(model.objects.all(), model._meta.label_lower, slug=slug)
 
 
 def article_neighbours(*, article: Article) -> dict[str, Article | None]:
@@ -126,16 +122,9 @@ def published_post(*, slug: str) -> Article | None:
     """The published post at ``slug``, or None: what ``Article.objects.published()``
     gives, kept until content changes, so a post page whose fragments are warm
     runs no query. Without its body and excerpt (the post's HTML is a fragment
-    of its own; they are read when it is built). An unknown slug is not kept."""
-    return pagecache.fragment(
-        f"articles:published-post:{_key_part(slug)}",
-        pagecache.CONTENT,
-        build=lambda: (
-            Article.objects.published().defer(*POST_ROW_DEFERRED).filter(slug=slug).first()
-        ),
-        timeout=pagecache.seconds_until_stale,
-        keep_none=False,
-    )
+    of its own; they are read when it is built)."""
+    published = Article.objects.published().defer(*POST_ROW_DEFERRED)
+    return _found_at(published, "published-post", slug=slug)
 
 
 def sidebar_data() -> dict:

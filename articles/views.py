@@ -52,7 +52,6 @@ class CountedOncePaginator(Paginator):
             self.count_key,
             pagecache.CONTENT,
             build=lambda: Paginator.count.func(self),
-            timeout=pagecache.seconds_until_stale,
         )
 
 

@@ -240,7 +240,9 @@ def fragment[T](
     while every generation of ``names`` is current, else ``build()``'s, stored.
 
     ``timeout`` (seconds, or a callable asked only when storing) caps how long
-    it is kept, within ``NEWSROOM_FRAGMENT_CACHE_SECONDS``. With
+    it is kept, within ``NEWSROOM_FRAGMENT_CACHE_SECONDS``; one built from
+    ``CONTENT`` is kept at most until the next scheduled change
+    (``seconds_until_stale``) unless ``timeout`` says otherwise. With
     ``NEWSROOM_FRAGMENT_CACHE`` off, or the cache down, ``build()`` every time.
     ``keep_none=False``: a None from ``build()`` is not stored (a lookup by a
     key readers choose, which must not fill the cache).
@@ -259,6 +261,10 @@ def cached_value[T](
 ) -> T:
     """As ``fragment``, whatever ``NEWSROOM_FRAGMENT_CACHE`` says: for a value
     every request needs (the site settings), not a piece of HTML."""
+
+    if timeout is None and CONTENT in names:
+        # Published content changes by itself when a scheduled article goes live.
+        timeout = seconds_until_stale
 
     def seconds() -> int:
         limit = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS

@@ -40,7 +40,6 @@ def render_sidebar() -> str:
         build=lambda: render_to_string(
             "includes/sidebar_widgets.html", {"sidebar": sidebar_data()}
         ),
-        timeout=pagecache.seconds_until_stale,
     )
     return mark_safe(html)
 
@@ -53,7 +52,6 @@ def render_page_menu() -> str:
         "articles:page-menu",
         pagecache.CONTENT,
         build=lambda: render_to_string("includes/page_menu.html", {"pages": page_menu()}),
-        timeout=pagecache.seconds_until_stale,
     )
     return mark_safe(html)
 
@@ -71,7 +69,6 @@ def render_cards(context, articles, empty: str = "") -> str:
         build=lambda: render_to_string(
             "includes/article_cards.html", {"articles": articles, "empty": empty}
         ),
-        timeout=pagecache.seconds_until_stale,
     )
     return mark_safe(html)
 
@@ -123,7 +120,6 @@ def _post_parts(context, article) -> dict[str, str]:
         f"articles:post:{article.pk}:{article.updated_at.timestamp()}:{origin}",
         pagecache.CONTENT,
         build=build,
-        timeout=pagecache.seconds_until_stale,
     )
 
 

@@ -30,6 +30,5 @@ def shared_include(context, template_name: str) -> str:
         f"chrome:{template_name}:{timezone.localdate().year}",
         pagecache.CONTENT,
         build=lambda: render_to_string(template_name, {"site": site}),
-        timeout=pagecache.seconds_until_stale,
     )
     return mark_safe(html)
