@@ -58,13 +58,13 @@ sub vcl_recv {
         if (client.ip !~ purgers || req.http.X-Forwarded-For ~ ",") {
             return (synth(403, "Forbidden"));
         }
+        # Before purging: a fetch under way now is not kept (vcl_backend_response);
+        # microseconds, as vcl_backend_fetch writes them.
+        var.global_set("purged_at", "" + std.integer(real=(std.time2real(now, 0.0) - 1700000000) * 1000000));
         if (req.http.xkey-purge) {
-            # Before purging: a fetch under way from now on is not kept (vcl_backend_response).
-            var.global_set("purged_at", "" + std.integer(real=(std.time2real(now, 0.0) - 1700000000) * 1000000));
             set req.http.n-gone = xkey.purge(req.http.xkey-purge);
             return (synth(200, "Purged " + req.http.n-gone));
         }
-        var.global_set("purged_at", "" + std.integer(real=(std.time2real(now, 0.0) - 1700000000) * 1000000));
         return (purge);
     }
     if (req.method != "GET" && req.method != "HEAD") {

@@ -85,7 +85,6 @@ class FrontendCache:
                 if attempt == 1 and _connection_dropped(error):
                     continue
                 raise PurgeFailed(f"{method} {url}: {error}") from error
-        raise AssertionError("unreachable")
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.label}>"
